@@ -1,0 +1,861 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using TypeKind = Tangent.Generator.IR.TypeKind;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Tangent.Generator.Diagnostics;
+using Tangent.Generator.Helpers;
+using Tangent.Generator.IR;
+using Tangent.Generator.Parsing;
+using Tangent.Generator.Templates;
+
+namespace Tangent.Generator.Lowering
+{
+    /// <summary>
+    /// A diagnostic that applies only if, after activity analysis, one of <see cref="Variables"/> turns out
+    /// varied (depends on a differentiated parameter): "this call has no derivative" is an error only
+    /// when a derivative would have to flow through it.
+    /// </summary>
+    internal sealed record DeferredDiagnostic(DiagnosticInfo Diagnostic, string Variable);
+
+    /// <summary>
+    /// Lowers a method body (C# operations) to the IR in A-normal form: one operation per statement,
+    /// operands are atoms, nested expressions get named temporaries, every loop becomes
+    /// <see cref="LoopStmt"/>. Unsupported constructs become diagnostics located at their syntax.
+    /// This and <see cref="MethodParser"/> are the only places that touch Roslyn's semantic model.
+    /// </summary>
+    internal sealed class Lowerer
+    {
+        private static readonly Regex s_whitespace = new Regex(@"\s+", RegexOptions.Compiled);
+
+        private readonly IMethodSymbol _method;
+        private readonly CancellationToken _cancellationToken;
+        private readonly NameAllocator _names;
+        private readonly List<DiagnosticInfo> _diagnostics;
+        private readonly List<DeferredDiagnostic> _deferred = new List<DeferredDiagnostic>();
+        private readonly Dictionary<ISymbol, string> _symbolNames = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
+        private readonly List<VariableInfo> _locals = new List<VariableInfo>();
+        private readonly List<string> _origins = new List<string>();
+        private readonly List<Stmt> _prologue = new List<Stmt>();
+        private List<Stmt> _current = new List<Stmt>();
+        private int _origin;
+
+        public Lowerer(IMethodSymbol method, NameAllocator names, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            _method = method;
+            _names = names;
+            _diagnostics = diagnostics;
+            _cancellationToken = cancellationToken;
+        }
+
+        public IReadOnlyList<VariableInfo> Locals => _locals;
+
+        public IReadOnlyList<string> Origins => _origins;
+
+        public IReadOnlyList<DeferredDiagnostic> Deferred => _deferred;
+
+        /// <summary>Lowers the body. Parameter symbols map to their own names unless the body writes them.</summary>
+        public List<Stmt> LowerBody(IOperation body, MethodDeclarationSyntax syntax)
+        {
+            // Reserve every name the user declared, so temporaries never shadow them.
+            foreach (var token in syntax.DescendantTokens())
+            {
+                if (token.Parent is VariableDeclaratorSyntax || token.Parent is SingleVariableDesignationSyntax
+                    || token.Parent is ForEachStatementSyntax || token.Parent is ParameterSyntax)
+                {
+                    if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken)) _names.Reserve(token.ValueText);
+                }
+            }
+
+            foreach (var p in _method.Parameters) _symbolNames[p] = p.Name;
+
+            // A parameter the body assigns to gets a local copy: parameters themselves stay read-only,
+            // so that their adjoints (the caller's accumulators) are never reset.
+            var written = new HashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
+            foreach (var op in body.Descendants())
+            {
+                IOperation? target = op switch
+                {
+                    IAssignmentOperation a => a.Target,
+                    IIncrementOrDecrementOperation inc => inc.Target,
+                    _ => null,
+                };
+                if (target is IParameterReferenceOperation pr) written.Add(pr.Parameter);
+            }
+            if (written.Count > 0)
+            {
+                _origin = AddOrigin("(copies of the parameters the method assigns)");
+                foreach (var p in _method.Parameters.Where(written.Contains))
+                {
+                    var type = TypeNames.ToIr(p.Type);
+                    string copy = NewVariable(p.Name, type, VariableKind.ParameterCopy);
+                    _prologue.Add(new AssignStmt(copy, new VarExpr(p.Name), _origin));
+                    _symbolNames[p] = copy;
+                }
+            }
+
+            _current = new List<Stmt>(_prologue);
+            if (body is IMethodBodyOperation methodBody)
+            {
+                var block = methodBody.BlockBody ?? methodBody.ExpressionBody;
+                if (block != null) LowerStatements(block.Operations);
+            }
+            else if (body is IBlockOperation block)
+            {
+                LowerStatements(block.Operations);
+            }
+            return _current;
+        }
+
+        // ---------------------------------------------------------------- statements
+
+        private void LowerStatements(IEnumerable<IOperation> operations)
+        {
+            foreach (var op in operations) LowerStatement(op);
+        }
+
+        private void LowerStatement(IOperation op)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            switch (op)
+            {
+                case IBlockOperation block:
+                    LowerStatements(block.Operations);
+                    return;
+                case IEmptyOperation _:
+                    return;
+            }
+
+            _origin = AddOrigin(OriginText(op.Syntax));
+            switch (op)
+            {
+                case IVariableDeclarationGroupOperation group:
+                    foreach (var declaration in group.Declarations)
+                    {
+                        foreach (var declarator in declaration.Declarators)
+                        {
+                            string name = DeclareLocal(declarator.Symbol);
+                            var init = declarator.Initializer ?? declaration.Initializer;
+                            if (init != null) AssignTo(name, init.Value);
+                        }
+                    }
+                    return;
+
+                case IExpressionStatementOperation statement:
+                    LowerExpressionStatement(statement.Operation);
+                    return;
+
+                case IReturnOperation ret when ret.ReturnedValue != null:
+                    _current.Add(new ReturnStmt(LowerAtom(ret.ReturnedValue, "result"), _origin));
+                    return;
+
+                case IConditionalOperation conditional:
+                {
+                    var condition = LowerAtom(conditional.Condition, "condition");
+                    int origin = _origin;
+                    var then = LowerNested(conditional.WhenTrue);
+                    var otherwise = conditional.WhenFalse is null ? new List<Stmt>() : LowerNested(conditional.WhenFalse);
+                    _current.Add(new IfStmt(condition, then.ToEquatableArray(), otherwise.ToEquatableArray(), origin));
+                    return;
+                }
+
+                case IWhileLoopOperation loop:
+                    LowerWhile(loop);
+                    return;
+
+                case IForLoopOperation loop:
+                    LowerFor(loop);
+                    return;
+
+                case IBranchOperation branch when branch.BranchKind == BranchKind.Break:
+                    _current.Add(new BreakStmt(_origin));
+                    return;
+
+                case IBranchOperation branch when branch.BranchKind == BranchKind.Continue:
+                    _current.Add(new ContinueStmt(_origin));
+                    return;
+            }
+
+            ReportStatement(op);
+        }
+
+        private List<Stmt> LowerNested(IOperation statement)
+        {
+            var saved = _current;
+            _current = new List<Stmt>();
+            LowerStatement(statement);
+            var result = _current;
+            _current = saved;
+            return result;
+        }
+
+        private void LowerWhile(IWhileLoopOperation loop)
+        {
+            int origin = _origin;
+            var saved = _current;
+            _current = new List<Stmt>();
+            if (loop.ConditionIsTop)
+            {
+                if (loop.Condition != null) AddExitTest(loop.Condition, loop.ConditionIsUntil, origin);
+                LowerStatement(loop.Body);
+                var body = _current;
+                _current = saved;
+                saved.Add(new LoopStmt(body.ToEquatableArray(), EquatableArray<Stmt>.Empty, origin));
+            }
+            else
+            {
+                LowerStatement(loop.Body);
+                var body = _current;
+                _current = new List<Stmt>();
+                _origin = origin;
+                if (loop.Condition != null) AddExitTest(loop.Condition, loop.ConditionIsUntil, origin);
+                var step = _current;
+                _current = saved;
+                saved.Add(new LoopStmt(body.ToEquatableArray(), step.ToEquatableArray(), origin));
+            }
+        }
+
+        private void LowerFor(IForLoopOperation loop)
+        {
+            int origin = _origin;
+            foreach (var before in loop.Before) LowerForPart(before);
+            var saved = _current;
+            _current = new List<Stmt>();
+            _origin = origin;
+            if (loop.Condition != null) AddExitTest(loop.Condition, false, origin);
+            LowerStatement(loop.Body);
+            var body = _current;
+            _current = new List<Stmt>();
+            _origin = origin;
+            foreach (var after in loop.AtLoopBottom) LowerForPart(after);
+            var step = _current;
+            _current = saved;
+            saved.Add(new LoopStmt(body.ToEquatableArray(), step.ToEquatableArray(), origin));
+        }
+
+        private void LowerForPart(IOperation part)
+        {
+            switch (part)
+            {
+                case IVariableDeclarationGroupOperation _:
+                    int origin = _origin;
+                    LowerStatement(part);
+                    _origin = origin;
+                    break;
+                case IExpressionStatementOperation statement:
+                    LowerExpressionStatement(statement.Operation);
+                    break;
+                default:
+                    LowerExpressionStatement(part);
+                    break;
+            }
+        }
+
+        /// <summary>Adds <c>if (!condition) break;</c> (or <c>if (condition) break;</c> for until-loops).</summary>
+        private void AddExitTest(IOperation condition, bool isUntil, int origin)
+        {
+            var atom = LowerAtom(condition, "condition");
+            Expr exit = isUntil ? atom : Negate(atom);
+            if (!exit.IsAtom) exit = Atomize(exit, IrType.Bool, "done");
+            _current.Add(new IfStmt(exit, new Stmt[] { new BreakStmt(origin) }.ToEquatableArray(), EquatableArray<Stmt>.Empty, origin));
+        }
+
+        private static Expr Negate(Expr condition)
+            => condition is ConstExpr c && (c.Text == "true" || c.Text == "false")
+                ? new ConstExpr(c.Text == "true" ? "false" : "true", TypeKind.Bool)
+                : new OpExpr(Ops.Not, condition);
+
+        private void LowerExpressionStatement(IOperation op)
+        {
+            switch (op)
+            {
+                case ISimpleAssignmentOperation assignment:
+                    LowerAssignment(assignment);
+                    return;
+                case ICompoundAssignmentOperation compound:
+                    LowerCompound(compound);
+                    return;
+                case IIncrementOrDecrementOperation increment:
+                    LowerIncrement(increment);
+                    return;
+                case IInvocationOperation invocation:
+                {
+                    // A discarded call (logging): runs once in the forward sweep, no derivative.
+                    var call = LowerCall(invocation, discarded: true);
+                    if (call != null) _current.Add(new ExprStmt(call, _origin));
+                    return;
+                }
+            }
+            ReportExpression(op);
+        }
+
+        // ---------------------------------------------------------------- assignments
+
+        private string? TargetName(IOperation target)
+        {
+            switch (target)
+            {
+                case ILocalReferenceOperation local:
+                    return LocalName(local.Local);
+                case IParameterReferenceOperation parameter:
+                    return _symbolNames[parameter.Parameter];
+                default:
+                    Report(DiagnosticDescriptors.UnsupportedWrite, target.Syntax, target.Syntax.ToString());
+                    return null;
+            }
+        }
+
+        private Expr? LowerAssignment(ISimpleAssignmentOperation assignment)
+        {
+            string? name = TargetName(assignment.Target);
+            if (name is null) return null;
+            AssignTo(name, assignment.Value);
+            return new VarExpr(name);
+        }
+
+        private void AssignTo(string name, IOperation value)
+        {
+            var lowered = LowerValue(value, name);
+            Emit(name, lowered);
+        }
+
+        /// <summary>Emits <c>name = value</c>, keeping the A-normal-form rule that the target is not an operand.</summary>
+        private void Emit(string name, Expr value)
+        {
+            if (!value.IsAtom && Mentions(value, name))
+            {
+                value = Atomize(value, VariableType(name), name);
+            }
+            _current.Add(new AssignStmt(name, value, _origin));
+        }
+
+        private void LowerCompound(ICompoundAssignmentOperation compound)
+        {
+            string? name = TargetName(compound.Target);
+            if (name is null) return;
+            string? op = BinaryOp(compound.OperatorKind);
+            if (op is null || compound.OperatorMethod != null)
+            {
+                ReportExpression(compound);
+                return;
+            }
+            var targetType = VariableType(name);
+            var operandType = compound.InConversion.IsIdentity ? targetType : TypeNames.ToIr(compound.Value.Type!);
+            var right = LowerAtom(compound.Value, "operand");
+            if (!Equals(right, null) && compound.Value.Type != null && TypeNames.ToIr(compound.Value.Type) != operandType)
+            {
+                right = Atomize(new CastExpr(operandType, right), operandType, "converted");
+            }
+            Expr left = new VarExpr(name);
+            if (operandType != targetType) left = Atomize(new CastExpr(operandType, left), operandType, "converted");
+            Expr result = new OpExpr(op!, new[] { left, right });
+            if (operandType != targetType)
+            {
+                result = new CastExpr(targetType, Atomize(result, operandType, TempHint(op)));
+            }
+            Emit(name, result);
+        }
+
+        private void LowerIncrement(IIncrementOrDecrementOperation increment)
+        {
+            string? name = TargetName(increment.Target);
+            if (name is null) return;
+            string op = increment.Kind == OperationKind.Increment ? Ops.Add : Ops.Subtract;
+            Emit(name, new OpExpr(op, new VarExpr(name), ConstExpr.One));
+        }
+
+        // ---------------------------------------------------------------- expressions
+
+        /// <summary>Lowers an expression to an atom, naming a temporary after <paramref name="hint"/> when needed.</summary>
+        private Expr LowerAtom(IOperation op, string hint)
+        {
+            var value = LowerValue(op, hint);
+            if (value.IsAtom) return value;
+            return Atomize(value, op.Type is null ? IrType.Double : TypeNames.ToIr(op.Type), TempHint(value) ?? hint);
+        }
+
+        private Expr Atomize(Expr value, IrType type, string hint)
+        {
+            if (value.IsAtom) return value;
+            string temp = NewVariable(TempHint(value) ?? hint, type, VariableKind.Temp);
+            _current.Add(new AssignStmt(temp, value, _origin));
+            return new VarExpr(temp);
+        }
+
+        /// <summary>Lowers an expression to an atom or one operation on atoms.</summary>
+        private Expr LowerValue(IOperation op, string hint)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (op.ConstantValue.HasValue && op.Type != null)
+            {
+                var constant = Constant(op.ConstantValue.Value, op.Type);
+                if (constant != null) return constant;
+            }
+
+            switch (op)
+            {
+                case ILocalReferenceOperation local:
+                    return new VarExpr(LocalName(local.Local));
+
+                case IParameterReferenceOperation parameter:
+                    return new VarExpr(_symbolNames[parameter.Parameter]);
+
+                case IBinaryOperation binary when binary.OperatorMethod is null:
+                {
+                    if (binary.OperatorKind == BinaryOperatorKind.ConditionalAnd || binary.OperatorKind == BinaryOperatorKind.ConditionalOr)
+                    {
+                        return LowerShortCircuit(binary);
+                    }
+                    string? symbol = BinaryOp(binary.OperatorKind);
+                    if (symbol is null) break;
+                    var left = LowerAtom(binary.LeftOperand, "left");
+                    var right = LowerAtom(binary.RightOperand, "right");
+                    return new OpExpr(symbol, left, right);
+                }
+
+                case IUnaryOperation unary when unary.OperatorMethod is null:
+                {
+                    string? symbol = unary.OperatorKind switch
+                    {
+                        UnaryOperatorKind.Minus => Ops.Negate,
+                        UnaryOperatorKind.Plus => Ops.Plus,
+                        UnaryOperatorKind.Not => Ops.Not,
+                        _ => null,
+                    };
+                    if (symbol is null) break;
+                    var operand = LowerAtom(unary.Operand, "operand");
+                    return symbol == Ops.Plus ? operand : new OpExpr(symbol, operand);
+                }
+
+                case IConversionOperation conversion:
+                {
+                    if (conversion.OperatorMethod != null || conversion.Type is null || conversion.Operand.Type is null) break;
+                    if (SymbolEqualityComparer.Default.Equals(conversion.Type, conversion.Operand.Type)) return LowerValue(conversion.Operand, hint);
+                    if (!IsNumeric(conversion.Type) || !IsNumeric(conversion.Operand.Type)) break;
+                    var operand = LowerAtom(conversion.Operand, hint);
+                    return new CastExpr(TypeNames.ToIr(conversion.Type), operand);
+                }
+
+                case IInvocationOperation invocation:
+                    return LowerCall(invocation, discarded: false) ?? ConstExpr.Zero;
+
+                case IFieldReferenceOperation field:
+                    return MemberRead(field, field.Field);
+
+                case IPropertyReferenceOperation property when property.Arguments.Length == 0:
+                    return MemberRead(property, property.Property);
+
+                case IInstanceReferenceOperation _:
+                    return new RawExpr("this");
+
+                case IDefaultValueOperation _ when op.Type != null:
+                    return (Expr?)Constant(0, op.Type) ?? new RawExpr("default");
+
+                case ISimpleAssignmentOperation assignment:
+                    return LowerAssignment(assignment) ?? ConstExpr.Zero;
+
+                case IConditionalOperation conditional when conditional.WhenFalse != null && op.Type != null:
+                {
+                    // c ? a : b becomes: if (c) t = a; else t = b; so that only the chosen side runs.
+                    var type = TypeNames.ToIr(op.Type);
+                    var condition = LowerAtom(conditional.Condition, "condition");
+                    string temp = NewVariable(hint == "result" ? "chosen" : hint + "Choice", type, VariableKind.Temp);
+                    int origin = _origin;
+                    var then = LowerInto(temp, conditional.WhenTrue);
+                    var otherwise = LowerInto(temp, conditional.WhenFalse);
+                    _current.Add(new IfStmt(condition, then.ToEquatableArray(), otherwise.ToEquatableArray(), origin));
+                    return new VarExpr(temp);
+                }
+            }
+
+            ReportExpression(op);
+            return ConstExpr.Zero;
+        }
+
+        private List<Stmt> LowerInto(string target, IOperation value)
+        {
+            var saved = _current;
+            _current = new List<Stmt>();
+            AssignTo(target, value);
+            var result = _current;
+            _current = saved;
+            return result;
+        }
+
+        private Expr LowerShortCircuit(IBinaryOperation binary)
+        {
+            var left = LowerAtom(binary.LeftOperand, "left");
+            var saved = _current;
+            _current = new List<Stmt>();
+            var right = LowerAtom(binary.RightOperand, "right");
+            var rightStatements = _current;
+            _current = saved;
+            bool isAnd = binary.OperatorKind == BinaryOperatorKind.ConditionalAnd;
+            if (rightStatements.Count == 0) return new OpExpr(isAnd ? Ops.And : Ops.Or, left, right);
+
+            // The right operand has work of its own: run it only when it decides the result.
+            string temp = NewVariable(isAnd ? "both" : "either", IrType.Bool, VariableKind.Temp);
+            _current.Add(new AssignStmt(temp, left, _origin));
+            rightStatements.Add(new AssignStmt(temp, right, _origin));
+            var guard = isAnd ? (Expr)new VarExpr(temp) : Atomize(new OpExpr(Ops.Not, new VarExpr(temp)), IrType.Bool, "neither");
+            _current.Add(new IfStmt(guard, rightStatements.ToEquatableArray(), EquatableArray<Stmt>.Empty, _origin));
+            return new VarExpr(temp);
+        }
+
+        private Expr MemberRead(IMemberReferenceOperation op, ISymbol member)
+        {
+            if (member.IsStatic)
+            {
+                return new RawExpr(member.ContainingType.ToDisplayString(TypeNames.Qualified) + "." + member.Name);
+            }
+            if (op.Instance is IInstanceReferenceOperation)
+            {
+                return new RawExpr("this." + member.Name);
+            }
+            if (op.Instance != null)
+            {
+                var receiver = LowerAtom(op.Instance, "receiver");
+                return new MemberExpr(receiver, member.Name);
+            }
+            ReportExpression(op);
+            return ConstExpr.Zero;
+        }
+
+        private static readonly HashSet<string> s_mathTypes = new HashSet<string>
+        {
+            "global::System.Math", "global::System.MathF", "double", "float",
+        };
+
+        private Expr? LowerCall(IInvocationOperation invocation, bool discarded)
+        {
+            var target = invocation.TargetMethod;
+            if (invocation.Arguments.Any(a => a.Parameter?.RefKind != RefKind.None && a.Parameter?.RefKind != null))
+            {
+                Report(DiagnosticDescriptors.UnsupportedExpression, invocation.Syntax,
+                    Describe(invocation), "arguments passed by ref, out or in are not supported in a [Differentiable] method; compute the value into a local and pass it by value");
+                return null;
+            }
+
+            // Arguments are evaluated in source order, then passed in parameter order.
+            var atoms = new Expr[target.Parameters.Length];
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is null || argument.ArgumentKind == ArgumentKind.ParamArray)
+                {
+                    ReportExpression(invocation);
+                    return null;
+                }
+                atoms[argument.Parameter.Ordinal] = LowerAtom(argument.Value, argument.Parameter.Name);
+            }
+            var args = atoms.ToEquatableArray();
+
+            string containing = target.ContainingType.ToDisplayString(TypeNames.Qualified);
+            bool returnsDifferentiable = TypeNames.IsDifferentiableScalar(target.ReturnType);
+
+            // Math, MathF, double.X, float.X: a derivative template.
+            if (s_mathTypes.Contains(containing) && target.IsStatic)
+            {
+                var template = TemplateRegistry.ForFunction(target.Name, target.Parameters.Length);
+                if (template != null && returnsDifferentiable)
+                {
+                    return new CallExpr(containing + "." + target.Name, args, template.Key, true);
+                }
+            }
+
+            if (containing == "global::Tangent.Autodiff" && target.Name == "StopGradient")
+            {
+                return new CallExpr(containing + "." + target.Name, args, "StopGradient/1", true);
+            }
+
+            // Any other method: allowed while no argument carries a derivative.
+            Expr? receiver = null;
+            string function;
+            if (target.IsStatic)
+            {
+                function = containing + "." + target.Name;
+            }
+            else if (invocation.Instance is null || invocation.Instance is IInstanceReferenceOperation)
+            {
+                function = "this." + target.Name;
+            }
+            else
+            {
+                receiver = LowerAtom(invocation.Instance, "receiver");
+                function = target.Name;
+            }
+            if (target.IsGenericMethod)
+            {
+                function += "<" + string.Join(", ", target.TypeArguments.Select(t => t.ToDisplayString(TypeNames.Qualified))) + ">";
+            }
+
+            bool isDifferentiable = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Tangent.DifferentiableAttribute");
+            if (!discarded)
+            {
+                var descriptor = isDifferentiable ? DiagnosticDescriptors.DifferentiableCallNotSupported : DiagnosticDescriptors.NoDerivative;
+                string display = target.ContainingType.Name + "." + target.Name;
+                foreach (var argument in invocation.Arguments)
+                {
+                    var atom = atoms[argument.Parameter!.Ordinal];
+                    if (atom is VarExpr v && TypeNames.IsDifferentiableScalar(argument.Value.Type ?? target.ReturnType))
+                    {
+                        var info = descriptor == DiagnosticDescriptors.NoDerivative
+                            ? DiagnosticInfo.Create(descriptor, LocationInfo.From(argument.Syntax), LocationInfo.From(invocation.Syntax), display, argument.Syntax.ToString())
+                            : DiagnosticInfo.Create(descriptor, LocationInfo.From(invocation.Syntax), display);
+                        _deferred.Add(new DeferredDiagnostic(info, v.Name));
+                    }
+                }
+            }
+            return new CallExpr(function, args, null, false, receiver);
+        }
+
+        // ---------------------------------------------------------------- helpers
+
+        private static bool IsNumeric(ITypeSymbol type)
+        {
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Double:
+                case SpecialType.System_Single:
+                case SpecialType.System_Int32:
+                case SpecialType.System_Int64:
+                case SpecialType.System_Int16:
+                case SpecialType.System_Byte:
+                case SpecialType.System_SByte:
+                case SpecialType.System_UInt16:
+                case SpecialType.System_UInt32:
+                case SpecialType.System_UInt64:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private static string? BinaryOp(BinaryOperatorKind kind) => kind switch
+        {
+            BinaryOperatorKind.Add => Ops.Add,
+            BinaryOperatorKind.Subtract => Ops.Subtract,
+            BinaryOperatorKind.Multiply => Ops.Multiply,
+            BinaryOperatorKind.Divide => Ops.Divide,
+            BinaryOperatorKind.Remainder => Ops.Remainder,
+            BinaryOperatorKind.LessThan => Ops.Less,
+            BinaryOperatorKind.LessThanOrEqual => Ops.LessOrEqual,
+            BinaryOperatorKind.GreaterThan => Ops.Greater,
+            BinaryOperatorKind.GreaterThanOrEqual => Ops.GreaterOrEqual,
+            BinaryOperatorKind.Equals => Ops.Equal,
+            BinaryOperatorKind.NotEquals => Ops.NotEqual,
+            BinaryOperatorKind.ConditionalAnd => Ops.And,
+            BinaryOperatorKind.ConditionalOr => Ops.Or,
+            BinaryOperatorKind.And => "&",
+            BinaryOperatorKind.Or => "|",
+            BinaryOperatorKind.ExclusiveOr => "^",
+            _ => null,
+        };
+
+        private static string? TempHint(Expr value) => value switch
+        {
+            OpExpr o => TempHint(o.Op),
+            CallExpr c when c.TemplateKey != null => LowerFirst(c.Function.Substring(c.Function.LastIndexOf('.') + 1)),
+            CastExpr k => k.Type.Kind == TypeKind.Float ? "asFloat" : k.Type.Kind == TypeKind.Double ? "asDouble" : "converted",
+            _ => null,
+        };
+
+        private static string TempHint(string op) => op switch
+        {
+            Ops.Add => "sum",
+            Ops.Subtract => "difference",
+            Ops.Multiply => "product",
+            Ops.Divide => "quotient",
+            Ops.Remainder => "remainder",
+            Ops.Negate => "negated",
+            Ops.Not => "not",
+            _ => Ops.IsComparison(op) ? "test" : "value",
+        };
+
+        private static string LowerFirst(string s) => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s.Substring(1);
+
+        private static bool Mentions(Expr e, string name)
+            => e is VarExpr v ? v.Name == name : e.Children.Any(c => Mentions(c, name));
+
+        private string DeclareLocal(ILocalSymbol local)
+        {
+            if (_symbolNames.TryGetValue(local, out var existing)) return existing;
+            var type = TypeNames.ToIr(local.Type);
+            string name = _names.IsUsed(local.Name) && !_locals.Any(l => l.Name == local.Name) && !_method.Parameters.Any(p => p.Name == local.Name)
+                ? ClaimReserved(local.Name, type)
+                : NewVariable(local.Name, type, VariableKind.User);
+            _symbolNames[local] = name;
+            return name;
+        }
+
+        /// <summary>The first declaration of a user name takes the name itself (it was reserved up front).</summary>
+        private string ClaimReserved(string name, IrType type)
+        {
+            _locals.Add(new VariableInfo(name, type, VariableKind.User, DerivativeNameFor(name, type)));
+            return name;
+        }
+
+        private string LocalName(ILocalSymbol local) => _symbolNames.TryGetValue(local, out var name) ? name : DeclareLocal(local);
+
+        private string NewVariable(string preferred, IrType type, VariableKind kind)
+        {
+            string name = _names.Allocate(preferred);
+            _locals.Add(new VariableInfo(name, type, kind, DerivativeNameFor(name, type)));
+            return name;
+        }
+
+        private string DerivativeNameFor(string name, IrType type)
+            => type.IsDifferentiable ? _names.Allocate(NameAllocator.DerivativeName(name)) : "";
+
+        private IrType VariableType(string name)
+        {
+            foreach (var local in _locals)
+            {
+                if (local.Name == name) return local.Type;
+            }
+            foreach (var p in _method.Parameters)
+            {
+                if (p.Name == name) return TypeNames.ToIr(p.Type);
+            }
+            return IrType.Double;
+        }
+
+        private int AddOrigin(string text)
+        {
+            _origins.Add(text);
+            return _origins.Count - 1;
+        }
+
+        private static string OriginText(SyntaxNode syntax)
+        {
+            string text = syntax switch
+            {
+                IfStatementSyntax s => "if (" + s.Condition + ")",
+                WhileStatementSyntax s => "while (" + s.Condition + ")",
+                DoStatementSyntax s => "do ... while (" + s.Condition + ")",
+                ForStatementSyntax s => "for (" + s.Declaration + (s.Initializers.Count > 0 ? string.Join(", ", s.Initializers) : "") + "; " + s.Condition + "; " + string.Join(", ", s.Incrementors) + ")",
+                ForEachStatementSyntax s => "foreach (" + s.Type + " " + s.Identifier + " in " + s.Expression + ")",
+                ArrowExpressionClauseSyntax s => "return " + s.Expression + ";",
+                ExpressionSyntax s => "return " + s + ";",
+                _ => syntax.ToString(),
+            };
+            return s_whitespace.Replace(text, " ").Trim();
+        }
+
+        internal static ConstExpr? Constant(object? value, ITypeSymbol type)
+        {
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Double:
+                    return new ConstExpr(FormatDouble(Convert.ToDouble(value, CultureInfo.InvariantCulture)), TypeKind.Double);
+                case SpecialType.System_Single:
+                    return new ConstExpr(FormatFloat(Convert.ToSingle(value, CultureInfo.InvariantCulture)), TypeKind.Float);
+                case SpecialType.System_Int32:
+                    return new ConstExpr(Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture), TypeKind.Int);
+                case SpecialType.System_Boolean:
+                    return new ConstExpr((bool)value! ? "true" : "false", TypeKind.Bool);
+                case SpecialType.System_Int64:
+                    return new ConstExpr(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L", TypeKind.Other);
+                default:
+                    return null;
+            }
+        }
+
+        internal static string FormatDouble(double d)
+        {
+            if (double.IsNaN(d)) return "double.NaN";
+            if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
+            if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
+            string s = d.ToString("R", CultureInfo.InvariantCulture);
+            if (s.IndexOf('.') < 0 && s.IndexOf('E') < 0) s += ".0";
+            return s;
+        }
+
+        internal static string FormatFloat(float f)
+        {
+            if (float.IsNaN(f)) return "float.NaN";
+            if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
+            if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+            return f.ToString("R", CultureInfo.InvariantCulture) + "f";
+        }
+
+        // ---------------------------------------------------------------- diagnostics
+
+        private void Report(DiagnosticDescriptor descriptor, SyntaxNode at, params string[] args)
+            => _diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(at), args));
+
+        private void ReportStatement(IOperation op)
+        {
+            string advice = op switch
+            {
+                ITryOperation _ => "exception handling is not supported; move the try/catch to the caller",
+                ILockOperation _ => "locks are not supported; take the lock in the caller",
+                IUsingOperation _ => "using blocks are not supported; create and dispose the resource in the caller",
+                ISwitchOperation _ => "switch statements are not supported yet; use if/else",
+                IForEachLoopOperation _ => "foreach loops are not supported yet; use a for loop over the indices",
+                IBranchOperation b when b.BranchKind == BranchKind.GoTo => "goto is not supported; use structured loops with break and continue",
+                ILocalFunctionOperation _ => "local functions are not supported; make it a [Differentiable] method of the type",
+                IThrowOperation _ => "throw is not supported yet; validate the input in the caller",
+                IReturnOperation _ => "a [Differentiable] method must return a value",
+                _ => "this kind of statement is not supported in a [Differentiable] method",
+            };
+            string what = DescribeKind(op.Syntax);
+            Report(DiagnosticDescriptors.UnsupportedStatement, FirstLine(op.Syntax), what, advice);
+        }
+
+        private void ReportExpression(IOperation op)
+        {
+            string advice = op switch
+            {
+                IAnonymousFunctionOperation _ => "lambdas are not supported; write the function as a [Differentiable] method",
+                IArrayElementReferenceOperation _ => "array element access is not supported yet",
+                IArrayCreationOperation _ => "arrays are not supported yet",
+                IInterpolatedStringOperation _ => "strings cannot carry derivatives; keep string formatting out of the computation",
+                IDynamicInvocationOperation _ => "dynamic is not supported; use static types",
+                IDynamicMemberReferenceOperation _ => "dynamic is not supported; use static types",
+                IAwaitOperation _ => "await is not supported",
+                IBinaryOperation b when b.OperatorMethod != null => "user-defined operators are not supported; write the arithmetic on double or float",
+                IUnaryOperation u when u.OperatorMethod != null => "user-defined operators are not supported; write the arithmetic on double or float",
+                IObjectCreationOperation _ => "creating objects is not supported in a [Differentiable] method",
+                _ => "this expression is not supported in a [Differentiable] method",
+            };
+            Report(DiagnosticDescriptors.UnsupportedExpression, op.Syntax, Describe(op), advice);
+        }
+
+        private static SyntaxNode FirstLine(SyntaxNode syntax) => syntax;
+
+        private static string Describe(IOperation op) => "'" + Shorten(op.Syntax.ToString()) + "'";
+
+        private static string DescribeKind(SyntaxNode syntax)
+        {
+            string kind = syntax switch
+            {
+                TryStatementSyntax _ => "try",
+                LockStatementSyntax _ => "lock",
+                UsingStatementSyntax _ => "using",
+                SwitchStatementSyntax _ => "switch",
+                ForEachStatementSyntax _ => "foreach",
+                GotoStatementSyntax _ => "goto",
+                LocalFunctionStatementSyntax _ => "local function",
+                ThrowStatementSyntax _ => "throw",
+                UnsafeStatementSyntax _ => "unsafe",
+                FixedStatementSyntax _ => "fixed",
+                CheckedStatementSyntax _ => "checked",
+                LabeledStatementSyntax _ => "labeled",
+                YieldStatementSyntax _ => "yield",
+                _ => null,
+            } ?? "";
+            return kind.Length > 0 ? "The '" + kind + "' statement" : "The statement '" + Shorten(syntax.ToString()) + "'";
+        }
+
+        private static string Shorten(string text)
+        {
+            text = s_whitespace.Replace(text, " ").Trim();
+            return text.Length > 60 ? text.Substring(0, 57) + "..." : text;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Tangent.Generator
+{
+    /// <summary>Names of the tracked incremental steps, used by the incremental tests.</summary>
+    public static class TrackingNames
+    {
+        /// <summary>Discovery, parsing and lowering of each [Differentiable] method into its model.</summary>
+        public const string Methods = nameof(Methods);
+
+        /// <summary>The position-free part of a model that code is generated from.</summary>
+        public const string Code = nameof(Code);
+
+        /// <summary>The diagnostics of a model (they carry source positions, kept apart from code).</summary>
+        public const string Diagnostics = nameof(Diagnostics);
+
+        public static readonly string[] All = { Methods, Code, Diagnostics };
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using System.Linq;
+using Tangent.Generator.IR;
+
+namespace Tangent.Generator.Transform
+{
+    /// <summary>
+    /// Forward (tangent) mode: every active assignment <c>t = f(a, b)</c> is followed by its tangent
+    /// <c>dT = ∂f/∂a·dA + ∂f/∂b·dB</c>; control flow is kept as it is. The result is the pair
+    /// (value, directional derivative).
+    /// </summary>
+    internal static class ForwardTransform
+    {
+        public static CMethod Build(TransformContext context)
+        {
+            var ir = context.Ir;
+            var body = new List<CStmt>();
+            var method = new CMethod(
+                $"Forward mode of <see cref=\"{ir.CrefSignature}\"/>: returns its value and its directional derivative along the tangents {DerivativeList(ir)}.",
+                $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Forward)]",
+                $"{Modifiers(ir)}({ir.ReturnType.Name} Value, {ir.ReturnType.Name} Tangent) {ir.ForwardName}({ParameterList(ir, forward: true)})",
+                body);
+
+            foreach (var local in ir.Locals)
+            {
+                body.Add(new CDecl(local.Type, local.Name, null));
+                if (context.IsActive(local.Name)) body.Add(new CDecl(local.Type, local.DerivativeName, null));
+                if (local.Kind == VariableKind.Temp)
+                {
+                    method.Inlinable.Add(local.Name);
+                }
+                if (local.Kind != VariableKind.User && context.IsActive(local.Name)) method.Inlinable.Add(local.DerivativeName);
+            }
+            foreach (var p in ir.Parameters)
+            {
+                method.Pinned.Add(p.Name);
+                if (p.IsActive) method.Pinned.Add(p.DerivativeName);
+            }
+
+            Transform(context, ir.Body, body);
+            return method;
+        }
+
+        private static void Transform(TransformContext context, IEnumerable<Stmt> statements, List<CStmt> output)
+        {
+            foreach (var statement in statements)
+            {
+                switch (statement)
+                {
+                    case AssignStmt a:
+                        output.Add(new CAssign(a.Target, a.Value));
+                        if (context.IsActive(a.Target))
+                        {
+                            Expr? tangent = null;
+                            foreach (var (operand, contribution) in context.Contributions(a.Target, a.Value, forward: true))
+                            {
+                                var term = contribution(new VarExpr(context.DerivativeOf(operand)));
+                                tangent = tangent is null ? term : new OpExpr(Ops.Add, tangent, term);
+                            }
+                            output.Add(new CAssign(context.DerivativeOf(a.Target), tangent ?? ConstExpr.Zero));
+                        }
+                        break;
+                    case ExprStmt e:
+                        output.Add(new CExprStmt(e.Value));
+                        break;
+                    case ReturnStmt r:
+                        var tangentOfResult = context.IsActive(r.Value) ? new VarExpr(context.DerivativeOf(((VarExpr)r.Value).Name)) : (Expr)ConstExpr.Zero;
+                        output.Add(new CReturn(new TupleExpr(new[] { r.Value, tangentOfResult }.ToEquatableArrayFast())));
+                        break;
+                    case IfStmt i:
+                    {
+                        var then = new List<CStmt>();
+                        var otherwise = new List<CStmt>();
+                        Transform(context, i.Then, then);
+                        Transform(context, i.Else, otherwise);
+                        output.Add(new CIf(i.Condition, then, otherwise));
+                        break;
+                    }
+                    case BreakStmt _:
+                        output.Add(new CJump(isBreak: true));
+                        break;
+                    case ContinueStmt _:
+                        output.Add(new CJump(isBreak: false));
+                        break;
+                }
+            }
+        }
+
+        internal static string Modifiers(MethodIR ir) => ir.Accessibility + " " + (ir.IsStatic ? "static " : "");
+
+        internal static string DerivativeList(MethodIR ir)
+        {
+            var names = ir.Parameters.Where(p => p.IsActive).Select(p => "<paramref name=\"" + p.DerivativeName + "\"/>").ToList();
+            return names.Count == 0 ? "(none: no parameter is differentiated)" : string.Join(", ", names);
+        }
+
+        internal static string ParameterList(MethodIR ir, bool forward)
+        {
+            var parts = ir.Parameters.Select(p => p.Type.Name + " " + p.Name).ToList();
+            foreach (var p in ir.Parameters.Where(p => p.IsActive))
+            {
+                parts.Add((forward ? "" : "ref ") + p.Type.Name + " " + p.DerivativeName);
+            }
+            if (!forward) parts.Add(ir.ReturnType.Name + " dResult = 1");
+            return string.Join(", ", parts);
+        }
+    }
+
+    internal static class EquatableArrayExtensions
+    {
+        public static Helpers.EquatableArray<Expr> ToEquatableArrayFast(this Expr[] items) => new Helpers.EquatableArray<Expr>(items);
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Tangent.Generator.Analysis;
+using Tangent.Generator.Helpers;
+using Tangent.Generator.IR;
+using Tangent.Generator.Templates;
+
+namespace Tangent.Generator.Transform
+{
+    /// <summary>What both transformations need to know about a method: types, derivative names, activity, fresh names.</summary>
+    internal sealed class TransformContext
+    {
+        private readonly Dictionary<string, IrType> _types = new Dictionary<string, IrType>();
+        private readonly Dictionary<string, string> _derivativeNames = new Dictionary<string, string>();
+
+        public TransformContext(MethodIR ir)
+        {
+            Ir = ir;
+            Activity = ActivityAnalysis.Analyze(ir);
+            foreach (var p in ir.Parameters)
+            {
+                _types[p.Name] = p.Type;
+                Names.Reserve(p.Name);
+                if (p.IsActive)
+                {
+                    _derivativeNames[p.Name] = p.DerivativeName;
+                    Names.Reserve(p.DerivativeName);
+                }
+            }
+            foreach (var l in ir.Locals)
+            {
+                _types[l.Name] = l.Type;
+                Names.Reserve(l.Name);
+                if (l.Type.IsDifferentiable)
+                {
+                    _derivativeNames[l.Name] = l.DerivativeName;
+                    Names.Reserve(l.DerivativeName);
+                }
+            }
+            Names.Reserve("dResult");
+        }
+
+        public MethodIR Ir { get; }
+
+        public ActivityAnalysis Activity { get; }
+
+        public NameAllocator Names { get; } = new NameAllocator();
+
+        public IrType TypeOf(string name) => _types.TryGetValue(name, out var t) ? t : IrType.Double;
+
+        public string DerivativeOf(string name) => _derivativeNames[name];
+
+        public bool IsActive(string name) => _derivativeNames.ContainsKey(name) && Activity.IsActive(name);
+
+        public bool IsActive(Expr atom) => atom is VarExpr v && IsActive(v.Name);
+
+        public bool IsParameter(string name) => Ir.Parameters.Any(p => p.Name == name);
+
+        public bool IsTemp(string name) => Ir.Locals.Any(l => l.Name == name && l.Kind == VariableKind.Temp);
+
+        /// <summary>
+        /// The derivative contributions of <c>target = value</c>: for each active operand, the operand and
+        /// its contribution as a function of <c>g</c> (the operand's tangent in forward mode, the
+        /// target's adjoint in adjoint mode). Every rule comes from <see cref="TemplateRegistry"/>.
+        /// </summary>
+        public IEnumerable<(string Operand, Func<Expr, Expr> Contribution)> Contributions(string target, Expr value, bool forward)
+        {
+            var targetType = TypeOf(target);
+            switch (value)
+            {
+                case VarExpr v when IsActive(v.Name):
+                    yield return (v.Name, g => g);
+                    break;
+
+                case CastExpr c when c.Operand is VarExpr v && IsActive(v.Name) && c.Type.IsDifferentiable:
+                {
+                    var operandType = TypeOf(v.Name);
+                    var to = forward ? targetType : operandType;
+                    var from = forward ? operandType : targetType;
+                    bool narrowing = from.Kind == TypeKind.Double && to.Kind == TypeKind.Float;
+                    yield return (v.Name, g => narrowing ? new CastExpr(to, g) : g);
+                    break;
+                }
+
+                case OpExpr o when TemplateRegistry.ForOperator(o.Op) is DerivativeTemplate template:
+                    foreach (var c in FromTemplate(template, o.Args, target, targetType)) yield return c;
+                    break;
+
+                case CallExpr call when call.TemplateKey != null && TemplateRegistry.ForKey(call.TemplateKey) is DerivativeTemplate template:
+                    foreach (var c in FromTemplate(template, call.Args, target, targetType)) yield return c;
+                    break;
+            }
+        }
+
+        private IEnumerable<(string, Func<Expr, Expr>)> FromTemplate(DerivativeTemplate template, EquatableArray<Expr> args, string target, IrType targetType)
+        {
+            var list = args.ToList();
+            for (int i = 0; i < args.Count; i++)
+            {
+                int index = i;
+                if (template.Partials[i] != null && args[i] is VarExpr v && IsActive(v.Name))
+                {
+                    yield return (v.Name, g => template.Instantiate(index, list, new VarExpr(target), g, targetType.MathClass));
+                }
+            }
+        }
+
+        /// <summary>The variables whose values the adjoint of <c>target = value</c> reads.</summary>
+        public IEnumerable<string> AdjointReads(string target, Expr value)
+        {
+            if (!IsActive(target)) yield break;
+            DerivativeTemplate? template = value switch
+            {
+                OpExpr o => TemplateRegistry.ForOperator(o.Op),
+                CallExpr c when c.TemplateKey != null => TemplateRegistry.ForKey(c.TemplateKey),
+                _ => null,
+            };
+            if (template is null) yield break;
+            var args = value.Children.ToList();
+            for (int i = 0; i < args.Count; i++)
+            {
+                if (template.Partials[i] is null || !IsActive(args[i])) continue;
+                for (int j = 0; j < args.Count; j++)
+                {
+                    if (args[j] is VarExpr v && template.PartialReadsArgument(i, j)) yield return v.Name;
+                }
+                if (template.PartialReadsResult(i)) yield return target;
+            }
+        }
+    }
+}

@@ -1,0 +1,433 @@
+// The tape used by generated adjoint code for control flow (loop trip counts, branch decisions) and
+// for values that the forward sweep overwrites but the reverse sweep still needs.
+//
+// Design
+// ------
+// * Four typed LIFO stacks (double, float, int, bool) instead of one byte stream: a push or pop is a
+//   bounds-checked array store/load plus a counter update, with no reinterpretation, and each type's
+//   order is independent (generated code pops each type in the reverse order it pushed that type).
+// * One Tape per thread ([ThreadStatic], created lazily on first use), so concurrent callers never
+//   share a stack and no locking is needed. Generated code reads Tape.Current once per method.
+// * Storage is rented from ArrayPool<T>.Shared, grows by doubling (the old array is returned to the
+//   pool) and is kept across calls: once a thread has seen its largest tape, further calls
+//   allocate 0 bytes. TrimExcess() gives the storage back when the tape is empty.
+// * Frames: Begin() returns a TapeMark with the current stack heights; End(mark) restores the heights
+//   to that mark, discarding anything an inner frame left behind. Recursion and adjoints calling
+//   adjoints work because an inner call pushes above its caller's data and pops back to its own mark
+//   before returning. The pattern generated code uses is
+//
+//       var tape = global::Tangent.Tape.Current;
+//       var mark = tape.Begin();
+//       try { /* forward sweep: Push..., reverse sweep: Pop... */ }
+//       finally { tape.End(mark); }
+//
+//   which leaves the tape exactly as it was found even when the sweep throws; the next call on the
+//   thread therefore starts from a consistent tape. Because End restores absolute heights, an outer
+//   frame's End also repairs any inner frame that was left open (for instance by hand-written code
+//   that skipped try/finally). Reset() empties the tape completely for code that cannot use a frame.
+// * Push and Pop are tiny and aggressively inlined; the growth path lives in a separate method that
+//   is never inlined. Popping below the current frame's mark is a bug in the caller (generated code
+//   never does it) and is checked with Debug.Assert only; popping an empty stack still throws
+//   IndexOutOfRangeException through the array bounds check, so the tape cannot be corrupted.
+using System;
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Tangent
+{
+    /// <summary>
+    /// Stack heights of a <see cref="Tape"/> recorded by <see cref="Tape.Begin"/>: a frame marker that
+    /// <see cref="Tape.End(TapeMark)"/> restores.
+    /// </summary>
+    public readonly struct TapeMark : IEquatable<TapeMark>
+    {
+        // Heights at Begin: the floor of the frame that Begin opened.
+        internal readonly int Doubles;
+        internal readonly int Floats;
+        internal readonly int Ints;
+        internal readonly int Bools;
+
+        // Floors of the enclosing frame, restored by End (used only for the debug checks).
+        internal readonly int OuterDoubles;
+        internal readonly int OuterFloats;
+        internal readonly int OuterInts;
+        internal readonly int OuterBools;
+
+        internal TapeMark(int doubles, int floats, int ints, int bools,
+                          int outerDoubles, int outerFloats, int outerInts, int outerBools)
+        {
+            Doubles = doubles;
+            Floats = floats;
+            Ints = ints;
+            Bools = bools;
+            OuterDoubles = outerDoubles;
+            OuterFloats = outerFloats;
+            OuterInts = outerInts;
+            OuterBools = outerBools;
+        }
+
+        /// <inheritdoc />
+        public bool Equals(TapeMark other) =>
+            Doubles == other.Doubles && Floats == other.Floats && Ints == other.Ints && Bools == other.Bools &&
+            OuterDoubles == other.OuterDoubles && OuterFloats == other.OuterFloats &&
+            OuterInts == other.OuterInts && OuterBools == other.OuterBools;
+
+        /// <inheritdoc />
+        public override bool Equals(object? obj) => obj is TapeMark other && Equals(other);
+
+        /// <inheritdoc />
+        public override int GetHashCode() =>
+            HashCode.Combine(Doubles, Floats, Ints, Bools, OuterDoubles, OuterFloats, OuterInts, OuterBools);
+
+        /// <summary>Compares two marks.</summary>
+        public static bool operator ==(TapeMark left, TapeMark right) => left.Equals(right);
+
+        /// <summary>Compares two marks.</summary>
+        public static bool operator !=(TapeMark left, TapeMark right) => !left.Equals(right);
+
+        /// <inheritdoc />
+        public override string ToString() =>
+            $"TapeMark(double: {Doubles}, float: {Floats}, int: {Ints}, bool: {Bools})";
+    }
+
+    /// <summary>
+    /// Per-thread typed stacks that generated adjoint code uses to record loop trip counts, branch
+    /// decisions and overwritten values in the forward sweep and to replay them in the reverse sweep.
+    /// Storage is pooled and reused, so steady-state use allocates nothing.
+    /// </summary>
+    /// <remarks>
+    /// Use one frame per method: <c>var mark = tape.Begin(); try { ... } finally { tape.End(mark); }</c>.
+    /// A <see cref="Tape"/> is not thread-safe; use <see cref="Current"/>, which is one instance per thread.
+    /// </remarks>
+    public sealed class Tape
+    {
+        private const int InitialCapacity = 256;
+
+        [ThreadStatic]
+        private static Tape? t_current;
+
+        private double[] _doubles = Array.Empty<double>();
+        private float[] _floats = Array.Empty<float>();
+        private int[] _ints = Array.Empty<int>();
+        private bool[] _bools = Array.Empty<bool>();
+
+        private int _doubleCount;
+        private int _floatCount;
+        private int _intCount;
+        private int _boolCount;
+
+        // Floors of the innermost open frame (heights at its Begin); only read by debug checks.
+        private int _doubleFloor;
+        private int _floatFloor;
+        private int _intFloor;
+        private int _boolFloor;
+
+        /// <summary>Creates an empty tape. Generated code uses <see cref="Current"/> instead.</summary>
+        public Tape()
+        {
+        }
+
+        /// <summary>The tape of the calling thread, created on first use.</summary>
+        public static Tape Current
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => t_current ?? CreateCurrent();
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static Tape CreateCurrent() => t_current = new Tape();
+
+        /// <summary>Number of doubles on the tape.</summary>
+        public int DoubleCount => _doubleCount;
+
+        /// <summary>Number of floats on the tape.</summary>
+        public int FloatCount => _floatCount;
+
+        /// <summary>Number of ints on the tape.</summary>
+        public int IntCount => _intCount;
+
+        /// <summary>Number of bools on the tape.</summary>
+        public int BoolCount => _boolCount;
+
+        /// <summary>True when all four stacks are empty.</summary>
+        public bool IsEmpty => (_doubleCount | _floatCount | _intCount | _boolCount) == 0;
+
+        /// <summary>
+        /// Opens a frame: returns the current stack heights, which <see cref="End(TapeMark)"/> restores.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TapeMark Begin()
+        {
+            var mark = new TapeMark(_doubleCount, _floatCount, _intCount, _boolCount,
+                                    _doubleFloor, _floatFloor, _intFloor, _boolFloor);
+            _doubleFloor = _doubleCount;
+            _floatFloor = _floatCount;
+            _intFloor = _intCount;
+            _boolFloor = _boolCount;
+            return mark;
+        }
+
+        /// <summary>
+        /// Closes the frame opened by the <see cref="Begin"/> that returned <paramref name="mark"/>:
+        /// discards everything pushed since (including data of inner frames that were never ended) and
+        /// makes the enclosing frame current again. Call it in a <c>finally</c> block.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void End(TapeMark mark)
+        {
+            Debug.Assert(mark.Doubles <= _doubleCount && mark.Floats <= _floatCount &&
+                         mark.Ints <= _intCount && mark.Bools <= _boolCount,
+                         "Tape.End: the frame popped below its mark, or the mark belongs to a frame that already ended.");
+            _doubleCount = mark.Doubles;
+            _floatCount = mark.Floats;
+            _intCount = mark.Ints;
+            _boolCount = mark.Bools;
+            _doubleFloor = mark.OuterDoubles;
+            _floatFloor = mark.OuterFloats;
+            _intFloor = mark.OuterInts;
+            _boolFloor = mark.OuterBools;
+        }
+
+        /// <summary>
+        /// Empties the tape and forgets all open frames, keeping the storage for reuse. For recovery in
+        /// code that does not end its frames in <c>finally</c> blocks; never call it while a frame is live.
+        /// </summary>
+        public void Reset()
+        {
+            _doubleCount = _floatCount = _intCount = _boolCount = 0;
+            _doubleFloor = _floatFloor = _intFloor = _boolFloor = 0;
+        }
+
+        /// <summary>
+        /// Returns the storage of an empty tape to <see cref="ArrayPool{T}.Shared"/> (for instance after a
+        /// one-off very deep computation). Does nothing if the tape is not empty.
+        /// </summary>
+        public void TrimExcess()
+        {
+            if (!IsEmpty)
+                return;
+            Return(ref _doubles);
+            Return(ref _floats);
+            Return(ref _ints);
+            Return(ref _bools);
+        }
+
+        // ---- double ----
+
+        /// <summary>Pushes a double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PushDouble(double value)
+        {
+            double[] items = _doubles;
+            int count = _doubleCount;
+            if ((uint)count < (uint)items.Length)
+            {
+                items[count] = value;
+                _doubleCount = count + 1;
+            }
+            else
+            {
+                PushDoubleSlow(value);
+            }
+        }
+
+        /// <summary>Pops the double pushed last.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double PopDouble()
+        {
+            Debug.Assert(_doubleCount > _doubleFloor, "Tape.PopDouble below the current frame's mark.");
+            int count = _doubleCount - 1;
+            double value = _doubles[count];
+            _doubleCount = count;
+            return value;
+        }
+
+        /// <summary>Pushes all elements of <paramref name="values"/> (for instance a local array about to be overwritten).</summary>
+        public void PushDoubles(ReadOnlySpan<double> values)
+        {
+            int count = _doubleCount;
+            if (values.Length > _doubles.Length - count)
+                Grow(ref _doubles, count, values.Length);
+            values.CopyTo(_doubles.AsSpan(count));
+            _doubleCount = count + values.Length;
+        }
+
+        /// <summary>Pops <c>destination.Length</c> doubles pushed by <see cref="PushDoubles"/>, restoring their original order.</summary>
+        public void PopDoubles(Span<double> destination)
+        {
+            Debug.Assert(_doubleCount - destination.Length >= _doubleFloor, "Tape.PopDoubles below the current frame's mark.");
+            int count = _doubleCount - destination.Length;
+            _doubles.AsSpan(count, destination.Length).CopyTo(destination);
+            _doubleCount = count;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void PushDoubleSlow(double value)
+        {
+            Grow(ref _doubles, _doubleCount, 1);
+            _doubles[_doubleCount++] = value;
+        }
+
+        // ---- float ----
+
+        /// <summary>Pushes a float.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PushFloat(float value)
+        {
+            float[] items = _floats;
+            int count = _floatCount;
+            if ((uint)count < (uint)items.Length)
+            {
+                items[count] = value;
+                _floatCount = count + 1;
+            }
+            else
+            {
+                PushFloatSlow(value);
+            }
+        }
+
+        /// <summary>Pops the float pushed last.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float PopFloat()
+        {
+            Debug.Assert(_floatCount > _floatFloor, "Tape.PopFloat below the current frame's mark.");
+            int count = _floatCount - 1;
+            float value = _floats[count];
+            _floatCount = count;
+            return value;
+        }
+
+        /// <summary>Pushes all elements of <paramref name="values"/> (for instance a local array about to be overwritten).</summary>
+        public void PushFloats(ReadOnlySpan<float> values)
+        {
+            int count = _floatCount;
+            if (values.Length > _floats.Length - count)
+                Grow(ref _floats, count, values.Length);
+            values.CopyTo(_floats.AsSpan(count));
+            _floatCount = count + values.Length;
+        }
+
+        /// <summary>Pops <c>destination.Length</c> floats pushed by <see cref="PushFloats"/>, restoring their original order.</summary>
+        public void PopFloats(Span<float> destination)
+        {
+            Debug.Assert(_floatCount - destination.Length >= _floatFloor, "Tape.PopFloats below the current frame's mark.");
+            int count = _floatCount - destination.Length;
+            _floats.AsSpan(count, destination.Length).CopyTo(destination);
+            _floatCount = count;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void PushFloatSlow(float value)
+        {
+            Grow(ref _floats, _floatCount, 1);
+            _floats[_floatCount++] = value;
+        }
+
+        // ---- int ----
+
+        /// <summary>Pushes an int (a loop trip count, a branch index, an overwritten index).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PushInt(int value)
+        {
+            int[] items = _ints;
+            int count = _intCount;
+            if ((uint)count < (uint)items.Length)
+            {
+                items[count] = value;
+                _intCount = count + 1;
+            }
+            else
+            {
+                PushIntSlow(value);
+            }
+        }
+
+        /// <summary>Pops the int pushed last.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int PopInt()
+        {
+            Debug.Assert(_intCount > _intFloor, "Tape.PopInt below the current frame's mark.");
+            int count = _intCount - 1;
+            int value = _ints[count];
+            _intCount = count;
+            return value;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void PushIntSlow(int value)
+        {
+            Grow(ref _ints, _intCount, 1);
+            _ints[_intCount++] = value;
+        }
+
+        // ---- bool ----
+
+        /// <summary>Pushes a bool (a branch decision).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PushBool(bool value)
+        {
+            bool[] items = _bools;
+            int count = _boolCount;
+            if ((uint)count < (uint)items.Length)
+            {
+                items[count] = value;
+                _boolCount = count + 1;
+            }
+            else
+            {
+                PushBoolSlow(value);
+            }
+        }
+
+        /// <summary>Pops the bool pushed last.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool PopBool()
+        {
+            Debug.Assert(_boolCount > _boolFloor, "Tape.PopBool below the current frame's mark.");
+            int count = _boolCount - 1;
+            bool value = _bools[count];
+            _boolCount = count;
+            return value;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void PushBoolSlow(bool value)
+        {
+            Grow(ref _bools, _boolCount, 1);
+            _bools[_boolCount++] = value;
+        }
+
+        // ---- storage ----
+
+        // Ensures room for `needed` more items above `count`: rents an array at least twice as large,
+        // copies the live items and returns the old array to the pool.
+        private static void Grow<T>(ref T[] items, int count, int needed)
+        {
+            long required = (long)count + needed;
+            long size = Math.Max(Math.Max(InitialCapacity, 2L * items.Length), required);
+            if (size > Array.MaxLength)
+            {
+                if (required > Array.MaxLength)
+                    throw new InvalidOperationException("Tangent.Tape: the tape exceeds the maximum array length.");
+                size = Array.MaxLength;
+            }
+
+            T[] larger = ArrayPool<T>.Shared.Rent((int)size);
+            Array.Copy(items, larger, count);
+            T[] old = items;
+            items = larger;
+            if (old.Length != 0)
+                ArrayPool<T>.Shared.Return(old);
+        }
+
+        private static void Return<T>(ref T[] items)
+        {
+            T[] old = items;
+            items = Array.Empty<T>();
+            if (old.Length != 0)
+                ArrayPool<T>.Shared.Return(old);
+        }
+    }
+}
