@@ -131,6 +131,10 @@ namespace Tangent.Generator.Analysis
                         Collect(l.Body, assignments, returns);
                         Collect(l.Step, assignments, returns);
                         break;
+                    case WhileStmt w:
+                        Collect(w.Before, assignments, returns);
+                        Collect(w.After, assignments, returns);
+                        break;
                 }
             }
         }

@@ -6,38 +6,81 @@ using Tangent.Generator.Transform;
 namespace Tangent.Generator.Analysis
 {
     /// <summary>
-    /// To-be-recorded analysis: which overwritten values the reverse sweep needs. An assignment to
-    /// <c>t</c> must keep <c>t</c>'s old value exactly when some statement between the previous
-    /// assignment of <c>t</c> and this one reads <c>t</c> in its adjoint. Straight-line code keeps such
-    /// values in locals, never on the tape; most code keeps nothing at all.
+    /// To-be-recorded analysis: which values the primal overwrites that the reverse sweep still needs.
+    /// The reverse sweep reads the operands (and sometimes the result) of active operations, and the
+    /// conditions of branches. An assignment keeps the old value of its target only when the target is
+    /// such a value and may have an earlier value that someone reads: so straight-line code records
+    /// nothing unless it overwrites a value a derivative needs, and a loop that only accumulates
+    /// (<c>s += a * b</c>) records nothing but its pass count.
     /// </summary>
-    internal static class Recording
+    internal sealed class Recording
     {
-        /// <summary>The indices of the assignments in a straight-line block whose old value must be kept.</summary>
-        public static HashSet<int> StraightLineSaves(TransformContext context, IReadOnlyList<Stmt> statements)
+        private readonly TransformContext _context;
+        private readonly HashSet<string> _reverseReads = new HashSet<string>();
+        private readonly Dictionary<string, int> _assignments = new Dictionary<string, int>();
+        private readonly HashSet<string> _assignedInLoop = new HashSet<string>();
+
+        public Recording(TransformContext context)
+        {
+            _context = context;
+            Scan(context.Ir.Body, inLoop: false);
+        }
+
+        /// <summary>The variables the reverse sweep reads.</summary>
+        public IReadOnlyCollection<string> ReverseReads => _reverseReads;
+
+        private void Scan(IEnumerable<Stmt> statements, bool inLoop)
+        {
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case AssignStmt a:
+                        foreach (var name in _context.AdjointReads(a.Target, a.Value)) _reverseReads.Add(name);
+                        _assignments[a.Target] = _assignments.TryGetValue(a.Target, out int n) ? n + 1 : 1;
+                        if (inLoop) _assignedInLoop.Add(a.Target);
+                        break;
+                    case IfStmt i:
+                        if (i.Condition is VarExpr c) _reverseReads.Add(c.Name);
+                        Scan(i.Then, inLoop);
+                        Scan(i.Else, inLoop);
+                        break;
+                    case WhileStmt w:
+                        Scan(w.Before, inLoop: true);
+                        Scan(w.After, inLoop: true);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Whether this assignment (anywhere but a straight-line top-level block) must keep the old
+        /// value of its target: the reverse sweep reads the target, and it has another assignment, or
+        /// this one repeats in a loop.
+        /// </summary>
+        public bool NeedsSave(AssignStmt a)
+            => _reverseReads.Contains(a.Target) && (_assignments[a.Target] > 1 || _assignedInLoop.Contains(a.Target));
+
+        /// <summary>
+        /// The precise rule for a straight-line block: an assignment keeps the old value exactly when
+        /// some statement between the previous assignment of the target and this one reads it in its
+        /// adjoint.
+        /// </summary>
+        public HashSet<int> StraightLineSaves(IReadOnlyList<Stmt> statements)
         {
             var saves = new HashSet<int>();
-            var lastAssignment = new Dictionary<string, int>();
-            var readSince = new Dictionary<string, bool>();
+            var assigned = new HashSet<string>();
+            var readSince = new HashSet<string>();
             for (int k = 0; k < statements.Count; k++)
             {
-                if (statements[k] is AssignStmt a)
-                {
-                    // Parameters are never assigned (lowering copies them), so an earlier value exists
-                    // only after a first assignment.
-                    if (lastAssignment.ContainsKey(a.Target) && readSince.TryGetValue(a.Target, out bool read) && read)
-                    {
-                        saves.Add(k);
-                    }
-                    foreach (var name in context.AdjointReads(a.Target, a.Value).Distinct())
-                    {
-                        readSince[name] = true;
-                    }
-                    lastAssignment[a.Target] = k;
-                    // This statement's own adjoint may read the value it assigns (Exp reads its result):
-                    // then the next assignment of the target must keep it.
-                    readSince[a.Target] = context.AdjointReads(a.Target, a.Value).Contains(a.Target);
-                }
+                if (!(statements[k] is AssignStmt a)) continue;
+                if (assigned.Contains(a.Target) && readSince.Contains(a.Target)) saves.Add(k);
+                var reads = _context.AdjointReads(a.Target, a.Value).ToList();
+                foreach (var name in reads) readSince.Add(name);
+                assigned.Add(a.Target);
+                // This statement's own adjoint may read the value it assigns (Exp reads its result).
+                if (reads.Contains(a.Target)) readSince.Add(a.Target);
+                else readSince.Remove(a.Target);
             }
             return saves;
         }

@@ -17,7 +17,7 @@ namespace Tangent.Generator.Emit
         {
             var forward = ForwardTransform.Build(new TransformContext(ir));
             Optimizer.Optimize(forward);
-            var adjoint = AdjointTransform.Build(new TransformContext(ir));
+            var adjoint = AdjointTransform.Build(ir);
             Optimizer.Optimize(adjoint);
 
             var w = new SourceWriter();
@@ -53,7 +53,23 @@ namespace Tangent.Generator.Emit
             w.Line("/// </summary>");
             w.Line(method.Attribute);
             w.Open(method.Signature);
-            WriteStatements(w, method.Body);
+            if (method.UsesTape)
+            {
+                // The tape frame: what this call records is popped by its own reverse sweep; the
+                // frame is closed even if the primal throws, so the thread's tape stays consistent.
+                w.Line($"var {method.TapeName} = global::Tangent.Tape.Current;");
+                w.Line($"var {method.TapeMarkName} = {method.TapeName}.Begin();");
+                w.Open("try");
+                WriteStatements(w, method.Body);
+                w.Close();
+                w.Open("finally");
+                w.Line($"{method.TapeName}.End({method.TapeMarkName});");
+                w.Close();
+            }
+            else
+            {
+                WriteStatements(w, method.Body);
+            }
             w.Close();
         }
 
@@ -107,6 +123,7 @@ namespace Tangent.Generator.Emit
                         else w.Line($"{a.Name} {a.Op} {ExprPrinter.Print(a.Value)};");
                         break;
                     case CExprStmt e:
+                        if (e.Comment != null) w.Line("// " + e.Comment);
                         w.Line(ExprPrinter.Print(e.Value) + ";");
                         break;
                     case CReturn r:
@@ -124,10 +141,21 @@ namespace Tangent.Generator.Emit
                         }
                         break;
                     case CWhile loop:
-                        w.Open("while (" + ExprPrinter.Print(loop.Condition) + ")");
-                        WriteStatements(w, loop.Body);
+                    {
+                        // while (true) { if (done) break; ... } reads better as while (!done) { ... }.
+                        var condition = loop.Condition;
+                        var loopBody = loop.Body;
+                        if (condition is ConstExpr t && t.Text == "true" && loopBody.Count > 0 && loopBody[0] is CIf exit
+                            && exit.Else.Count == 0 && exit.Then.Count == 1 && exit.Then[0] is CJump j && j.IsBreak)
+                        {
+                            condition = Simplifier.Simplify(new OpExpr(Ops.Not, exit.Condition));
+                            loopBody = loopBody.Skip(1).ToList();
+                        }
+                        w.Open("while (" + ExprPrinter.Print(condition) + ")");
+                        WriteStatements(w, loopBody);
                         w.Close();
                         break;
+                    }
                     case CJump j:
                         w.Line(j.IsBreak ? "break;" : "continue;");
                         break;

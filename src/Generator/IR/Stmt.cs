@@ -32,3 +32,12 @@ namespace Tangent.Generator.IR
     /// <summary><c>continue</c> with the innermost loop's Step.</summary>
     public sealed record ContinueStmt(int Origin) : Stmt(Origin);
 }
+
+namespace Tangent.Generator.IR
+{
+    /// <summary>
+    /// A loop without jumps, made by <see cref="Transform.JumpElimination"/> for the adjoint:
+    /// <c>while (true) { Before; if (!Condition) break; After; }</c>. Its adjoint counts the passes.
+    /// </summary>
+    public sealed record WhileStmt(Helpers.EquatableArray<Stmt> Before, Expr Condition, Helpers.EquatableArray<Stmt> After, int Origin) : Stmt(Origin);
+}

@@ -175,6 +175,11 @@ namespace Tangent.Generator.Optimization
                         changed |= Update(c.Condition, Simplifier.Simplify(c.Condition), x => c.Condition = x);
                         changed |= SimplifyAll(c.Then);
                         changed |= SimplifyAll(c.Else);
+                        if (c.Then.All(t => t is CComment) && c.Else.All(t => t is CComment) && c.Condition.IsPure)
+                        {
+                            list.RemoveAt(i--);
+                            changed = true;
+                        }
                         break;
                     case CWhile w:
                         changed |= SimplifyAll(w.Body);

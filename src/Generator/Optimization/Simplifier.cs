@@ -67,6 +67,10 @@ namespace Tangent.Generator.Optimization
             {
                 case Ops.Negate:
                     return Negate(a[0]);
+                case Ops.Not:
+                    if (a[0] is OpExpr inner && inner.Op == Ops.Not) return inner.Args[0];
+                    if (a[0] is ConstExpr b && b.Kind == TypeKind.Bool) return new ConstExpr(b.Text == "true" ? "false" : "true", TypeKind.Bool);
+                    return null;
                 case Ops.Add:
                     if (IsZero(a[0])) return a[1];
                     if (IsZero(a[1])) return a[0];

@@ -186,8 +186,6 @@ namespace Tangent.Generator.Parsing
                 }
             }
 
-            // Control flow the transformations do not handle yet is reported, never mis-differentiated.
-            ControlFlowSupport.Check(ir, syntax, diagnostics);
             return ir;
         }
 

@@ -1,118 +1,264 @@
 using System.Collections.Generic;
 using System.Linq;
 using Tangent.Generator.Analysis;
+using Tangent.Generator.Helpers;
 using Tangent.Generator.IR;
 
 namespace Tangent.Generator.Transform
 {
     /// <summary>
-    /// Adjoint (reverse) mode, joint motion: a forward sweep runs the primal and keeps the values the
-    /// reverse sweep will read that the primal overwrites; the reverse sweep visits the statements
-    /// backwards, each under a <c>// Grad of:</c> comment, adding <c>∂f/∂a·dT</c> into each active
-    /// operand's adjoint and then resetting <c>dT</c>. Adjoints of parameters accumulate into the
-    /// caller's <c>ref</c> arguments.
+    /// Adjoint (reverse) mode, joint motion. The body is first made jump-free
+    /// (<see cref="JumpElimination"/>). The forward sweep runs the primal and keeps what the reverse
+    /// sweep will read that the primal overwrites (<see cref="Recording"/>): in a local when the
+    /// statement runs at most once, on the thread's <c>Tangent.Tape</c> inside loops, plus the pass
+    /// count of each loop. The reverse sweep visits the statements backwards, each block under a
+    /// <c>// Grad of:</c> comment: it adds <c>∂f/∂a·dT</c> into each active operand's adjoint, resets
+    /// <c>dT</c>, and restores the overwritten value. Branches replay their decision; loops run their
+    /// reverse body once per recorded pass. Parameter adjoints accumulate into the caller's <c>ref</c>s.
     /// </summary>
-    internal static class AdjointTransform
+    internal sealed class AdjointTransform
     {
-        public static CMethod Build(TransformContext context)
+        private readonly TransformContext _context;
+        private readonly CMethod _method;
+        private readonly Recording _recording;
+        private readonly Dictionary<Stmt, string> _savedLocals = new Dictionary<Stmt, string>(ReferenceComparer.Instance);
+        private readonly Dictionary<Stmt, string> _counters = new Dictionary<Stmt, string>(ReferenceComparer.Instance);
+        private readonly List<CStmt> _hoisted = new List<CStmt>();
+        private string _result = "result";
+
+        private AdjointTransform(TransformContext context, CMethod method)
         {
-            var ir = context.Ir;
+            _context = context;
+            _method = method;
+            _recording = new Recording(context);
+        }
+
+        public static CMethod Build(MethodIR original)
+        {
+            var names = new TransformContext(original).Names;
+            var ir = JumpElimination.Run(original, names);
+            var context = new TransformContext(ir, names);
+
             var body = new List<CStmt>();
             var method = new CMethod(
                 $"Adjoint mode of <see cref=\"{ir.CrefSignature}\"/>: returns its value and adds <paramref name=\"dResult\"/> times its partial derivatives into {DerivativeListOrNone(ir)} (the caller zeroes them first).",
                 $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Adjoint)]",
                 $"{ForwardTransform.Modifiers(ir)}{ir.ReturnType.Name} {ir.AdjointName}({ForwardTransform.ParameterList(ir, forward: false)})",
                 body);
+            new AdjointTransform(context, method).Run(body);
+            return method;
+        }
 
+        private void Run(List<CStmt> body)
+        {
+            var ir = _context.Ir;
             foreach (var p in ir.Parameters)
             {
-                method.Pinned.Add(p.Name);
-                if (p.IsActive) method.Pinned.Add(p.DerivativeName);
+                _method.Pinned.Add(p.Name);
+                if (p.IsActive) _method.Pinned.Add(p.DerivativeName);
             }
             foreach (var local in ir.Locals)
             {
                 body.Add(new CDecl(local.Type, local.Name, null));
-                if (local.Kind == VariableKind.Temp) method.Inlinable.Add(local.Name);
-                if (local.Kind != VariableKind.User && context.IsActive(local.Name)) method.Inlinable.Add(local.DerivativeName);
+                if (local.Kind == VariableKind.Temp) _method.Inlinable.Add(local.Name);
+                if (local.Kind != VariableKind.User && _context.IsActive(local.Name)) _method.Inlinable.Add(local.DerivativeName);
             }
+            _result = _context.Names.Allocate("result");
+            _method.Pinned.Add(_result);
+            _method.TapeName = _context.Names.Allocate("tape");
+            _method.TapeMarkName = _context.Names.Allocate("tapeMark");
 
-            string result = context.Names.Allocate("result");
-            var statements = ir.Body;
-            var saves = Recording.StraightLineSaves(context, statements);
-            var savedNames = new Dictionary<int, string>();
-
-            // Forward sweep.
-            body.Add(new CComment("Forward sweep"));
-            for (int k = 0; k < statements.Count; k++)
-            {
-                switch (statements[k])
-                {
-                    case AssignStmt a:
-                        if (saves.Contains(k))
-                        {
-                            string saved = context.Names.Allocate(a.Target + "Before");
-                            savedNames[k] = saved;
-                            body.Add(new CDecl(context.TypeOf(a.Target), saved, new VarExpr(a.Target),
-                                $"{a.Target} is overwritten next; the reverse sweep needs its current value."));
-                        }
-                        body.Add(new CAssign(a.Target, a.Value));
-                        break;
-                    case ExprStmt e:
-                        body.Add(new CExprStmt(e.Value));
-                        break;
-                    case ReturnStmt r:
-                        body.Add(new CDecl(ir.ReturnType, result, r.Value));
-                        break;
-                }
-            }
-
-            // Reverse sweep.
-            body.Add(new CComment(""));
-            body.Add(new CComment("Reverse sweep"));
+            var forward = new List<CStmt>();
+            Forward(ir.Body, forward, loopDepth: 0, topLevel: true);
+            var reverse = new List<CStmt>();
             foreach (var local in ir.Locals)
             {
-                if (context.IsActive(local.Name)) body.Add(new CDecl(local.Type, local.DerivativeName, ConstExpr.Zero));
+                if (_context.IsActive(local.Name)) reverse.Add(new CDecl(local.Type, local.DerivativeName, ConstExpr.Zero));
             }
-            int k2 = statements.Count - 1;
-            while (k2 >= 0)
+            Reverse(ir.Body, reverse, loopDepth: 0);
+
+            body.AddRange(_hoisted);
+            body.Add(new CComment("Forward sweep"));
+            body.AddRange(forward);
+            body.Add(new CComment(""));
+            body.Add(new CComment("Reverse sweep"));
+            body.AddRange(reverse);
+            body.Add(new CComment(""));
+            body.Add(new CReturn(new VarExpr(_result)));
+        }
+
+        // ------------------------------------------------------------ forward sweep
+
+        private void Forward(IReadOnlyList<Stmt> statements, List<CStmt> output, int loopDepth, bool topLevel)
+        {
+            var straightLineSaves = topLevel && statements.All(s => s is AssignStmt || s is ExprStmt || s is ReturnStmt)
+                ? _recording.StraightLineSaves(statements)
+                : null;
+            for (int k = 0; k < statements.Count; k++)
             {
-                int origin = statements[k2].Origin;
-                body.Add(new CComment("Grad of: " + ir.Origins[origin]));
-                for (; k2 >= 0 && statements[k2].Origin == origin; k2--)
+                var statement = statements[k];
+                switch (statement)
                 {
-                    switch (statements[k2])
+                    case AssignStmt a:
                     {
-                        case ReturnStmt r when context.IsActive(r.Value):
-                            body.Add(new CAssign(context.DerivativeOf(((VarExpr)r.Value).Name), new VarExpr("dResult"), "+="));
-                            break;
-                        case AssignStmt a:
-                            if (context.IsActive(a.Target))
+                        bool save = straightLineSaves != null ? straightLineSaves.Contains(k) : _recording.NeedsSave(a);
+                        if (save)
+                        {
+                            var type = _context.TypeOf(a.Target);
+                            if (loopDepth > 0)
                             {
-                                var adjoint = new VarExpr(context.DerivativeOf(a.Target));
-                                foreach (var (operand, contribution) in context.Contributions(a.Target, a.Value, forward: false))
-                                {
-                                    body.Add(new CAssign(context.DerivativeOf(operand), contribution(adjoint), "+="));
-                                }
-                                body.Add(new CAssign(adjoint.Name, ConstExpr.Zero));
+                                _method.UsesTape = true;
+                                output.Add(new CExprStmt(TapeCall("Push" + TapeSuffix(type), new VarExpr(a.Target)))
+                                    { Comment = $"{a.Target} is overwritten on every pass; the reverse sweep reads its current value." });
                             }
-                            if (savedNames.TryGetValue(k2, out var saved))
+                            else
                             {
-                                body.Add(new CAssign(a.Target, new VarExpr(saved)));
+                                string saved = _context.Names.Allocate(a.Target + "Before");
+                                _savedLocals[statement] = saved;
+                                _hoisted.Add(new CDecl(type, saved, null));
+                                output.Add(new CAssign(saved, new VarExpr(a.Target), comment: $"{a.Target} is overwritten next; the reverse sweep reads its current value."));
                             }
-                            break;
+                        }
+                        output.Add(new CAssign(a.Target, a.Value));
+                        break;
+                    }
+                    case ExprStmt e:
+                        output.Add(new CExprStmt(e.Value));
+                        break;
+                    case ReturnStmt r:
+                        output.Add(new CAssign(_result, r.Value));
+                        _hoisted.Add(new CDecl(_context.Ir.ReturnType, _result, null));
+                        break;
+                    case IfStmt i:
+                    {
+                        var then = new List<CStmt>();
+                        var otherwise = new List<CStmt>();
+                        Forward(i.Then, then, loopDepth, topLevel: false);
+                        Forward(i.Else, otherwise, loopDepth, topLevel: false);
+                        output.Add(new CIf(i.Condition, then, otherwise));
+                        break;
+                    }
+                    case WhileStmt w:
+                    {
+                        string counter = _context.Names.Allocate("passes");
+                        _counters[statement] = counter;
+                        _hoisted.Add(new CDecl(IrType.Int, counter, null));
+                        output.Add(new CAssign(counter, ConstExpr.Zero));
+                        var loop = new List<CStmt>();
+                        Forward(w.Before, loop, loopDepth + 1, topLevel: false);
+                        loop.Add(new CIf(Simplify(new OpExpr(Ops.Not, w.Condition)), new List<CStmt> { new CJump(isBreak: true) }, new List<CStmt>()));
+                        Forward(w.After, loop, loopDepth + 1, topLevel: false);
+                        loop.Add(new CAssign(counter, ConstExpr.One, "+="));
+                        output.Add(new CWhile(new ConstExpr("true", TypeKind.Bool), loop));
+                        if (loopDepth > 0)
+                        {
+                            _method.UsesTape = true;
+                            output.Add(new CExprStmt(TapeCall("PushInt", new VarExpr(counter))) { Comment = "The number of passes, for the reverse sweep of this loop." });
+                        }
+                        break;
                     }
                 }
             }
-            body.Add(new CComment(""));
-            body.Add(new CReturn(new VarExpr(result)));
-            method.Pinned.Add(result);
-            return method;
         }
+
+        // ------------------------------------------------------------ reverse sweep
+
+        private void Reverse(IReadOnlyList<Stmt> statements, List<CStmt> output, int loopDepth, int enclosingOrigin = -1)
+        {
+            int k = statements.Count - 1;
+            while (k >= 0)
+            {
+                int origin = statements[k].Origin;
+                if (origin != enclosingOrigin) output.Add(new CComment("Grad of: " + _context.Ir.Origins[origin]));
+                for (; k >= 0 && statements[k].Origin == origin; k--)
+                {
+                    ReverseStatement(statements[k], output, loopDepth);
+                }
+            }
+        }
+
+        private void ReverseStatement(Stmt statement, List<CStmt> output, int loopDepth)
+        {
+            switch (statement)
+            {
+                case ReturnStmt r when _context.IsActive(r.Value):
+                    output.Add(new CAssign(_context.DerivativeOf(((VarExpr)r.Value).Name), new VarExpr("dResult"), "+="));
+                    break;
+                case AssignStmt a:
+                {
+                    if (_context.IsActive(a.Target))
+                    {
+                        var adjoint = new VarExpr(_context.DerivativeOf(a.Target));
+                        foreach (var (operand, contribution) in _context.Contributions(a.Target, a.Value, forward: false))
+                        {
+                            output.Add(new CAssign(_context.DerivativeOf(operand), contribution(adjoint), "+="));
+                        }
+                        output.Add(new CAssign(adjoint.Name, ConstExpr.Zero));
+                    }
+                    if (_savedLocals.TryGetValue(statement, out var saved))
+                    {
+                        output.Add(new CAssign(a.Target, new VarExpr(saved)));
+                    }
+                    else if (loopDepth > 0 && _recording.NeedsSave(a))
+                    {
+                        output.Add(new CAssign(a.Target, TapeCall("Pop" + TapeSuffix(_context.TypeOf(a.Target)))));
+                    }
+                    break;
+                }
+                case IfStmt i:
+                {
+                    var then = new List<CStmt>();
+                    var otherwise = new List<CStmt>();
+                    Reverse(i.Then, then, loopDepth, i.Origin);
+                    Reverse(i.Else, otherwise, loopDepth, i.Origin);
+                    output.Add(new CIf(i.Condition, then, otherwise));
+                    break;
+                }
+                case WhileStmt w:
+                {
+                    string counter = _counters[statement];
+                    if (loopDepth > 0) output.Add(new CAssign(counter, TapeCall("PopInt")));
+                    // The last, exiting pass ran Before only; every counted pass ran Before and After.
+                    Reverse(w.Before, output, loopDepth + 1, w.Origin);
+                    var loop = new List<CStmt>();
+                    Reverse(w.After, loop, loopDepth + 1, w.Origin);
+                    Reverse(w.Before, loop, loopDepth + 1, w.Origin);
+                    loop.Add(new CAssign(counter, ConstExpr.One, "-="));
+                    output.Add(new CWhile(new OpExpr(Ops.Greater, new VarExpr(counter), ConstExpr.Zero), loop));
+                    break;
+                }
+            }
+        }
+
+        // ------------------------------------------------------------ helpers
+
+        private CallExpr TapeCall(string operation, params Expr[] args)
+            => new CallExpr(operation, args.ToEquatableArray(), null, false, new VarExpr(_method.TapeName!));
+
+        private static string TapeSuffix(IrType type) => type.Kind switch
+        {
+            TypeKind.Double => "Double",
+            TypeKind.Float => "Float",
+            TypeKind.Int => "Int",
+            TypeKind.Bool => "Bool",
+            _ => "Double",
+        };
+
+        private static Expr Simplify(Expr e) => Optimization.Simplifier.Simplify(e);
 
         private static string DerivativeListOrNone(MethodIR ir)
         {
             var names = ir.Parameters.Where(p => p.IsActive).Select(p => "<paramref name=\"" + p.DerivativeName + "\"/>").ToList();
             return names.Count == 0 ? "nothing (no parameter is differentiated)" : string.Join(", ", names);
+        }
+
+        private sealed class ReferenceComparer : IEqualityComparer<Stmt>
+        {
+            public static readonly ReferenceComparer Instance = new ReferenceComparer();
+
+            public bool Equals(Stmt? x, Stmt? y) => ReferenceEquals(x, y);
+
+            public int GetHashCode(Stmt obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
         }
     }
 }

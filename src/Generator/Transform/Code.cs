@@ -51,6 +51,9 @@ namespace Tangent.Generator.Transform
         public CExprStmt(Expr value) => Value = value;
 
         public Expr Value { get; set; }
+
+        /// <summary>A comment printed above the statement (why a value goes on the tape).</summary>
+        public string? Comment { get; set; }
     }
 
     /// <summary><c>return value;</c></summary>
@@ -123,6 +126,13 @@ namespace Tangent.Generator.Transform
 
         /// <summary>Names the optimizer must keep: parameters and the caller's accumulators.</summary>
         public HashSet<string> Pinned { get; } = new HashSet<string>();
+
+        /// <summary>True when the method records on the tape: the emitter then opens a tape frame.</summary>
+        public bool UsesTape { get; set; }
+
+        public string? TapeName { get; set; }
+
+        public string? TapeMarkName { get; set; }
 
         /// <summary>Locals the optimizer may fold into their single use (temporaries and their derivatives).</summary>
         public HashSet<string> Inlinable { get; } = new HashSet<string>();

@@ -37,11 +37,11 @@ namespace Tangent.Generator.Transform
                 if (p.IsActive) method.Pinned.Add(p.DerivativeName);
             }
 
-            Transform(context, ir.Body, body);
+            Transform(context, ir.Body, body, new List<LoopStmt>());
             return method;
         }
 
-        private static void Transform(TransformContext context, IEnumerable<Stmt> statements, List<CStmt> output)
+        private static void Transform(TransformContext context, IEnumerable<Stmt> statements, List<CStmt> output, List<LoopStmt> loops)
         {
             foreach (var statement in statements)
             {
@@ -71,17 +71,33 @@ namespace Tangent.Generator.Transform
                     {
                         var then = new List<CStmt>();
                         var otherwise = new List<CStmt>();
-                        Transform(context, i.Then, then);
-                        Transform(context, i.Else, otherwise);
+                        Transform(context, i.Then, then, loops);
+                        Transform(context, i.Else, otherwise, loops);
                         output.Add(new CIf(i.Condition, then, otherwise));
+                        break;
+                    }
+                    case LoopStmt l:
+                    {
+                        var body = new List<CStmt>();
+                        loops.Add(l);
+                        Transform(context, l.Body, body, loops);
+                        Transform(context, l.Step, body, loops);
+                        loops.RemoveAt(loops.Count - 1);
+                        output.Add(new CWhile(new ConstExpr("true", TypeKind.Bool), body));
                         break;
                     }
                     case BreakStmt _:
                         output.Add(new CJump(isBreak: true));
                         break;
                     case ContinueStmt _:
+                    {
+                        // continue runs the loop's step first (for-loop increments, do-while tests).
+                        var loop = loops[loops.Count - 1];
+                        var enclosing = loops.Take(loops.Count - 1).ToList();
+                        Transform(context, loop.Step, output, enclosing);
                         output.Add(new CJump(isBreak: false));
                         break;
+                    }
                 }
             }
         }

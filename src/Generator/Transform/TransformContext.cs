@@ -14,8 +14,9 @@ namespace Tangent.Generator.Transform
         private readonly Dictionary<string, IrType> _types = new Dictionary<string, IrType>();
         private readonly Dictionary<string, string> _derivativeNames = new Dictionary<string, string>();
 
-        public TransformContext(MethodIR ir)
+        public TransformContext(MethodIR ir, NameAllocator? names = null)
         {
+            if (names != null) Names = names;
             Ir = ir;
             Activity = ActivityAnalysis.Analyze(ir);
             foreach (var p in ir.Parameters)
