@@ -24,7 +24,44 @@ namespace Tangent.Generator.Analysis
         {
             _context = context;
             Scan(context.Ir.Body, inLoop: false);
+            // A branch decision is read by the reverse sweep only if a branch has reverse work; what
+            // has reverse work depends on what is recorded, so iterate to a fixpoint.
+            while (true)
+            {
+                int before = _reverseReads.Count;
+                AddDecisions(context.Ir.Body);
+                if (_reverseReads.Count == before) break;
+            }
         }
+
+        private void AddDecisions(IEnumerable<Stmt> statements)
+        {
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case IfStmt i:
+                        if (i.Condition is VarExpr c && HasReverseWork(i)) _reverseReads.Add(c.Name);
+                        AddDecisions(i.Then);
+                        AddDecisions(i.Else);
+                        break;
+                    case WhileStmt w:
+                        AddDecisions(w.Before);
+                        AddDecisions(w.After);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>True when the reverse sweep of the statement does anything: adjoints, restores or loops.</summary>
+        public bool HasReverseWork(Stmt s) => s switch
+        {
+            AssignStmt a => _context.IsActive(a.Target) || NeedsSave(a),
+            ReturnStmt r => _context.IsActive(r.Value),
+            IfStmt i => i.Then.Any(HasReverseWork) || i.Else.Any(HasReverseWork),
+            WhileStmt w => w.Before.Any(HasReverseWork) || w.After.Any(HasReverseWork),
+            _ => false,
+        };
 
         /// <summary>The variables the reverse sweep reads.</summary>
         public IReadOnlyCollection<string> ReverseReads => _reverseReads;
@@ -41,7 +78,6 @@ namespace Tangent.Generator.Analysis
                         if (inLoop) _assignedInLoop.Add(a.Target);
                         break;
                     case IfStmt i:
-                        if (i.Condition is VarExpr c) _reverseReads.Add(c.Name);
                         Scan(i.Then, inLoop);
                         Scan(i.Else, inLoop);
                         break;

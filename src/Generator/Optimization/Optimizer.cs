@@ -18,6 +18,7 @@ namespace Tangent.Generator.Optimization
             {
                 bool changed = false;
                 changed |= SimplifyAll(method.Body);
+                changed |= ForwardZeros(method.Body, new HashSet<string>());
                 changed |= RemoveDeadStores(method);
                 changed |= MergeDeclarations(method.Body);
                 changed |= Inline(method);
@@ -201,11 +202,17 @@ namespace Tangent.Generator.Optimization
         private static bool RemoveDeadStores(CMethod method)
         {
             var live = new HashSet<string>(method.Pinned);
-            return Liveness(method.Body, live, method.Pinned, inLoop: false);
+            return Liveness(method.Body, live, method.Pinned, null, null, remove: true);
         }
 
-        /// <summary>Backward liveness over a list; removes pure stores to locals nobody reads. <paramref name="live"/> is live-out on entry, live-in on exit.</summary>
-        private static bool Liveness(List<CStmt> list, HashSet<string> live, HashSet<string> pinned, bool inLoop)
+        /// <summary>
+        /// Backward liveness over a list; with <paramref name="remove"/>, deletes pure stores to locals
+        /// nobody reads afterwards. <paramref name="live"/> is live-out on entry and live-in on exit.
+        /// <paramref name="atBreak"/> and <paramref name="atContinue"/> are what is live where the
+        /// innermost loop's break and continue go.
+        /// </summary>
+        private static bool Liveness(List<CStmt> list, HashSet<string> live, HashSet<string> pinned,
+            HashSet<string>? atBreak, HashSet<string>? atContinue, bool remove)
         {
             bool changed = false;
             for (int i = list.Count - 1; i >= 0; i--)
@@ -213,7 +220,7 @@ namespace Tangent.Generator.Optimization
                 switch (list[i])
                 {
                     case CAssign a:
-                        if (!live.Contains(a.Name) && !pinned.Contains(a.Name) && a.Value.IsPure)
+                        if (remove && !live.Contains(a.Name) && !pinned.Contains(a.Name) && a.Value.IsPure)
                         {
                             list.RemoveAt(i);
                             changed = true;
@@ -226,7 +233,7 @@ namespace Tangent.Generator.Optimization
                     case CDecl d:
                         if (d.Init != null)
                         {
-                            if (!live.Contains(d.Name) && !pinned.Contains(d.Name) && d.Init.IsPure)
+                            if (remove && !live.Contains(d.Name) && !pinned.Contains(d.Name) && d.Init.IsPure)
                             {
                                 d.Init = null;
                                 changed = true;
@@ -244,12 +251,19 @@ namespace Tangent.Generator.Optimization
                         live.UnionWith(pinned);
                         Reads(r.Value, live);
                         break;
+                    case CJump j:
+                        live.Clear();
+                        var target = j.IsBreak ? atBreak : atContinue;
+                        if (target != null) live.UnionWith(target);
+                        live.UnionWith(pinned);
+                        break;
                     case CIf c:
                     {
                         var thenLive = new HashSet<string>(live);
                         var elseLive = new HashSet<string>(live);
-                        changed |= Liveness(c.Then, thenLive, pinned, inLoop);
-                        changed |= Liveness(c.Else, elseLive, pinned, inLoop);
+                        changed |= Liveness(c.Then, thenLive, pinned, atBreak, atContinue, remove);
+                        changed |= Liveness(c.Else, elseLive, pinned, atBreak, atContinue, remove);
+                        live.Clear();
                         live.UnionWith(thenLive);
                         live.UnionWith(elseLive);
                         Reads(c.Condition, live);
@@ -257,25 +271,117 @@ namespace Tangent.Generator.Optimization
                     }
                     case CWhile w:
                     {
-                        // Conservative: everything the loop reads is live throughout it.
+                        // Fixpoint: live at the loop head = live after the loop, what the condition
+                        // reads, and what the body needs at its start (for the next pass).
+                        var after = new HashSet<string>(live);
+                        var head = new HashSet<string>(after);
+                        Reads(w.Condition, head);
+                        for (int round = 0; round < 100; round++)
+                        {
+                            var bodyLive = new HashSet<string>(head);
+                            Liveness(w.Body, bodyLive, pinned, after, head, remove: false);
+                            var next = new HashSet<string>(after);
+                            Reads(w.Condition, next);
+                            next.UnionWith(bodyLive);
+                            if (next.SetEquals(head)) break;
+                            head = next;
+                        }
+                        if (remove)
+                        {
+                            var bodyLive = new HashSet<string>(head);
+                            changed |= Liveness(w.Body, bodyLive, pinned, after, head, remove: true);
+                        }
+                        live.Clear();
+                        live.UnionWith(head);
+                        break;
+                    }
+                }
+            }
+            return changed;
+        }
+
+        // ------------------------------------------------------------ known zeros
+
+        /// <summary>
+        /// <c>x += e</c> where x is known to hold zero becomes <c>x = e</c> (adjoints start at zero and
+        /// are reset after use), so that the zeroing and the temporary itself can then disappear.
+        /// </summary>
+        private static bool ForwardZeros(List<CStmt> list, HashSet<string> zero)
+        {
+            bool changed = false;
+            foreach (var s in list)
+            {
+                switch (s)
+                {
+                    case CDecl d:
+                        if (d.Init is ConstExpr c && c.IsZero) zero.Add(d.Name);
+                        else zero.Remove(d.Name);
+                        break;
+                    case CAssign a:
+                        if (a.Op != "=" && zero.Contains(a.Name) && CountReads(a.Value, a.Name) == 0)
+                        {
+                            if (a.Op == "-=") a.Value = Simplifier.Negate(a.Value);
+                            a.Op = "=";
+                            changed = true;
+                        }
+                        if (a.Op == "=" && a.Value is ConstExpr z && z.IsZero) zero.Add(a.Name);
+                        else zero.Remove(a.Name);
+                        break;
+                    case CIf i:
+                    {
+                        var thenZero = new HashSet<string>(zero);
+                        var elseZero = new HashSet<string>(zero);
+                        changed |= ForwardZeros(i.Then, thenZero);
+                        changed |= ForwardZeros(i.Else, elseZero);
+                        zero.IntersectWith(thenZero);
+                        zero.IntersectWith(elseZero);
+                        break;
+                    }
+                    case CWhile w:
+                    {
+                        // Zero at the head: zero before the loop and again at the end of every pass.
+                        // Loops containing jumps are left alone.
+                        bool hasJumps = ContainsJump(w.Body);
+                        var head = new HashSet<string>(hasJumps ? new HashSet<string>() : zero);
+                        for (int round = 0; round < 100; round++)
+                        {
+                            var end = new HashSet<string>(head);
+                            ForwardZeros(Clone(w.Body), end);
+                            var next = new HashSet<string>(head);
+                            next.IntersectWith(end);
+                            if (next.SetEquals(head)) break;
+                            head = next;
+                        }
+                        var bodyZero = new HashSet<string>(head);
+                        changed |= ForwardZeros(w.Body, bodyZero);
+                        zero.IntersectWith(head);
                         var reads = new HashSet<string>();
                         var writes = new HashSet<string>();
                         Mentions(w, reads, writes);
-                        var bodyLive = new HashSet<string>(live);
-                        bodyLive.UnionWith(reads);
-                        changed |= Liveness(w.Body, bodyLive, pinned, inLoop: true);
-                        live.UnionWith(reads);
-                        live.UnionWith(bodyLive);
+                        if (hasJumps) zero.ExceptWith(writes);
                         break;
                     }
                     case CJump _:
-                        // A jump makes the rest of the loop's state observable: keep everything.
-                        if (inLoop) return changed;
                         break;
                 }
             }
             return changed;
         }
+
+        private static bool ContainsJump(List<CStmt> list)
+            => list.Any(s => s is CJump || s is CIf i && (ContainsJump(i.Then) || ContainsJump(i.Else)));
+
+        /// <summary>A shallow structural copy for dry runs (expressions are immutable and shared).</summary>
+        private static List<CStmt> Clone(List<CStmt> list) => list.Select(Clone).ToList();
+
+        private static CStmt Clone(CStmt s) => s switch
+        {
+            CAssign a => new CAssign(a.Name, a.Value, a.Op, a.Comment),
+            CDecl d => new CDecl(d.Type, d.Name, d.Init, d.Comment),
+            CIf i => new CIf(i.Condition, Clone(i.Then), Clone(i.Else)),
+            CWhile w => new CWhile(w.Condition, Clone(w.Body)),
+            _ => s,
+        };
 
         // ------------------------------------------------------------ declarations
 

@@ -140,17 +140,23 @@ namespace Tangent.Generator.Transform
                     }
                     case WhileStmt w:
                     {
-                        string counter = _context.Names.Allocate("passes");
-                        _counters[statement] = counter;
-                        _hoisted.Add(new CDecl(IrType.Int, counter, null));
-                        output.Add(new CAssign(counter, ConstExpr.Zero));
+                        // A loop with no reverse work runs as it is; otherwise it counts its passes.
+                        bool counted = _recording.HasReverseWork(w);
+                        string? counter = null;
+                        if (counted)
+                        {
+                            counter = _context.Names.Allocate("passes");
+                            _counters[statement] = counter;
+                            _hoisted.Add(new CDecl(IrType.Int, counter, null));
+                            output.Add(new CAssign(counter, ConstExpr.Zero));
+                        }
                         var loop = new List<CStmt>();
                         Forward(w.Before, loop, loopDepth + 1, topLevel: false);
                         loop.Add(new CIf(Simplify(new OpExpr(Ops.Not, w.Condition)), new List<CStmt> { new CJump(isBreak: true) }, new List<CStmt>()));
                         Forward(w.After, loop, loopDepth + 1, topLevel: false);
-                        loop.Add(new CAssign(counter, ConstExpr.One, "+="));
+                        if (counter != null) loop.Add(new CAssign(counter, ConstExpr.One, "+="));
                         output.Add(new CWhile(new ConstExpr("true", TypeKind.Bool), loop));
-                        if (loopDepth > 0)
+                        if (counter != null && loopDepth > 0)
                         {
                             _method.UsesTape = true;
                             output.Add(new CExprStmt(TapeCall("PushInt", new VarExpr(counter))) { Comment = "The number of passes, for the reverse sweep of this loop." });
@@ -205,7 +211,7 @@ namespace Tangent.Generator.Transform
                     }
                     break;
                 }
-                case IfStmt i:
+                case IfStmt i when _recording.HasReverseWork(i):
                 {
                     var then = new List<CStmt>();
                     var otherwise = new List<CStmt>();
@@ -214,7 +220,7 @@ namespace Tangent.Generator.Transform
                     output.Add(new CIf(i.Condition, then, otherwise));
                     break;
                 }
-                case WhileStmt w:
+                case WhileStmt w when _recording.HasReverseWork(w):
                 {
                     string counter = _counters[statement];
                     if (loopDepth > 0) output.Add(new CAssign(counter, TapeCall("PopInt")));
