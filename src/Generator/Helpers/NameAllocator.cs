@@ -14,6 +14,9 @@ namespace Tangent.Generator.Helpers
 
         public void Reserve(string name) => _used.Add(name);
 
+        /// <summary>A copy of the names taken so far.</summary>
+        public HashSet<string> Snapshot() => new HashSet<string>(_used);
+
         public string Allocate(string preferred)
         {
             if (string.IsNullOrEmpty(preferred)) preferred = "t";

@@ -135,3 +135,15 @@ namespace Tangent.Generator.IR
             => op == Less || op == LessOrEqual || op == Greater || op == GreaterOrEqual || op == Equal || op == NotEqual;
     }
 }
+
+namespace Tangent.Generator.IR
+{
+    /// <summary>
+    /// An interpolated string (for logging): Texts alternate literal text and hole suffixes
+    /// (<c>,alignment:format</c>) around the Holes: text0 {hole0 suffix0} text1 {hole1 suffix1} ... textN.
+    /// </summary>
+    public sealed record InterpolatedExpr(EquatableArray<string> Texts, EquatableArray<Expr> Holes) : Expr
+    {
+        public override IEnumerable<Expr> Children => Holes;
+    }
+}

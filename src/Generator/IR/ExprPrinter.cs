@@ -72,6 +72,12 @@ namespace Tangent.Generator.IR
             }
         }
 
+        private static string EscapeInterpolated(string text)
+        {
+            string quoted = Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: false);
+            return quoted.Replace("{", "{{").Replace("}", "}}");
+        }
+
         private static void WriteOperand(StringBuilder sb, Expr e, int minPrecedence)
         {
             if (Precedence(e) < minPrecedence)
@@ -155,6 +161,20 @@ namespace Tangent.Generator.IR
                     WriteOperand(sb, cond.WhenTrue, Conditional);
                     sb.Append(" : ");
                     WriteOperand(sb, cond.WhenFalse, Conditional);
+                    break;
+                case InterpolatedExpr s:
+                    sb.Append("$\"");
+                    for (int i = 0; i < s.Holes.Count; i++)
+                    {
+                        sb.Append(EscapeInterpolated(s.Texts[2 * i]));
+                        sb.Append('{');
+                        var hole = Print(s.Holes[i]);
+                        sb.Append(hole.IndexOf(':') >= 0 || hole.IndexOf('?') >= 0 ? "(" + hole + ")" : hole);
+                        sb.Append(s.Texts[2 * i + 1]);
+                        sb.Append('}');
+                    }
+                    sb.Append(EscapeInterpolated(s.Texts[s.Texts.Count - 1]));
+                    sb.Append('"');
                     break;
                 case TupleExpr t:
                     sb.Append('(').Append(string.Join(", ", t.Items.Select(Print))).Append(')');

@@ -43,7 +43,11 @@ namespace Tangent.Generator.Lowering
         private readonly List<string> _origins = new List<string>();
         private readonly List<Stmt> _prologue = new List<Stmt>();
         private List<Stmt> _current = new List<Stmt>();
+        private readonly HashSet<string> _generatedNames;
+        private readonly HashSet<string> _userNames = new HashSet<string>();
+        private readonly HashSet<string> _claimed = new HashSet<string>();
         private int _origin;
+        private bool _inDiscardedCall;
 
         public Lowerer(IMethodSymbol method, NameAllocator names, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
@@ -51,6 +55,8 @@ namespace Tangent.Generator.Lowering
             _names = names;
             _diagnostics = diagnostics;
             _cancellationToken = cancellationToken;
+            // Parameters, derivative parameters and dResult: user locals never take these names.
+            _generatedNames = names.Snapshot();
         }
 
         public IReadOnlyList<VariableInfo> Locals => _locals;
@@ -68,11 +74,15 @@ namespace Tangent.Generator.Lowering
                 if (token.Parent is VariableDeclaratorSyntax || token.Parent is SingleVariableDesignationSyntax
                     || token.Parent is ForEachStatementSyntax || token.Parent is ParameterSyntax)
                 {
-                    if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken)) _names.Reserve(token.ValueText);
+                    if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken))
+                    {
+                        _names.Reserve(token.ValueText);
+                        _userNames.Add(token.ValueText);
+                    }
                 }
             }
 
-            foreach (var p in _method.Parameters) _symbolNames[p] = p.Name;
+            foreach (var p in _method.Parameters) _symbolNames[p] = Escape(p.Name);
 
             // A parameter the body assigns to gets a local copy: parameters themselves stay read-only,
             // so that their adjoints (the caller's accumulators) are never reset.
@@ -128,6 +138,9 @@ namespace Tangent.Generator.Lowering
                     LowerStatements(block.Operations);
                     return;
                 case IEmptyOperation _:
+                    return;
+                case ILabeledOperation labeled when labeled.Operation != null:
+                    LowerStatement(labeled.Operation);
                     return;
             }
 
@@ -453,6 +466,43 @@ namespace Tangent.Generator.Lowering
                 case IInstanceReferenceOperation _:
                     return new RawExpr("this");
 
+                case IInterpolatedStringOperation interpolated:
+                {
+                    var texts = new List<string>();
+                    var holes = new List<Expr>();
+                    var text = new System.Text.StringBuilder();
+                    foreach (var part in interpolated.Parts)
+                    {
+                        if (part is IInterpolatedStringTextOperation literal)
+                        {
+                            text.Append(literal.Text.ConstantValue.Value as string);
+                        }
+                        else if (part is IInterpolationOperation hole)
+                        {
+                            texts.Add(text.ToString());
+                            text.Clear();
+                            string suffix = (hole.Alignment?.ConstantValue.Value is object align ? "," + Convert.ToString(align, CultureInfo.InvariantCulture) : "")
+                                + (hole.FormatString?.ConstantValue.Value is string format ? ":" + format : "");
+                            var atom = LowerAtom(hole.Expression, "part");
+                            if (!_inDiscardedCall && atom is VarExpr v && hole.Expression.Type != null && TypeNames.IsDifferentiableScalar(hole.Expression.Type))
+                            {
+                                // Text cannot carry a derivative: an error if a differentiated value is formatted into a result.
+                                _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, LocationInfo.From(interpolated.Syntax),
+                                    Describe(interpolated), "strings cannot carry derivatives; keep string formatting out of the computation, or wrap the value in Autodiff.StopGradient"), v.Name));
+                            }
+                            holes.Add(atom);
+                            texts.Add(suffix);
+                        }
+                        else
+                        {
+                            ReportExpression(op);
+                            return ConstExpr.Zero;
+                        }
+                    }
+                    texts.Add(text.ToString());
+                    return new InterpolatedExpr(texts.ToEquatableArray(), holes.ToEquatableArray());
+                }
+
                 case IDefaultValueOperation _ when op.Type != null:
                     return (Expr?)Constant(0, op.Type) ?? new RawExpr("default");
 
@@ -542,6 +592,21 @@ namespace Tangent.Generator.Lowering
             }
 
             // Arguments are evaluated in source order, then passed in parameter order.
+            bool wasDiscarded = _inDiscardedCall;
+            _inDiscardedCall = discarded;
+            try
+            {
+                return LowerCallCore(invocation, discarded);
+            }
+            finally
+            {
+                _inDiscardedCall = wasDiscarded;
+            }
+        }
+
+        private Expr? LowerCallCore(IInvocationOperation invocation, bool discarded)
+        {
+            var target = invocation.TargetMethod;
             var atoms = new Expr[target.Parameters.Length];
             foreach (var argument in invocation.Arguments)
             {
@@ -608,6 +673,10 @@ namespace Tangent.Generator.Lowering
                             : DiagnosticInfo.Create(descriptor, LocationInfo.From(invocation.Syntax), display);
                         _deferred.Add(new DeferredDiagnostic(info, v.Name));
                     }
+                }
+                if (receiver is VarExpr r && invocation.Instance?.Type != null && TypeNames.IsDifferentiableScalar(invocation.Instance.Type))
+                {
+                    _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(descriptor, LocationInfo.From(invocation.Instance.Syntax), LocationInfo.From(invocation.Syntax), display, invocation.Instance.Syntax.ToString()), r.Name));
                 }
             }
             return new CallExpr(function, args, null, false, receiver);
@@ -685,7 +754,9 @@ namespace Tangent.Generator.Lowering
         {
             if (_symbolNames.TryGetValue(local, out var existing)) return existing;
             var type = TypeNames.ToIr(local.Type);
-            string name = _names.IsUsed(local.Name) && !_locals.Any(l => l.Name == local.Name) && !_method.Parameters.Any(p => p.Name == local.Name)
+            // The first declaration of a user name keeps it, unless generated code needs that name
+            // (a local called dX beside a parameter x) or another scope already took it.
+            string name = _userNames.Contains(local.Name) && !_generatedNames.Contains(local.Name) && _claimed.Add(local.Name)
                 ? ClaimReserved(local.Name, type)
                 : NewVariable(local.Name, type, VariableKind.User);
             _symbolNames[local] = name;
@@ -695,9 +766,13 @@ namespace Tangent.Generator.Lowering
         /// <summary>The first declaration of a user name takes the name itself (it was reserved up front).</summary>
         private string ClaimReserved(string name, IrType type)
         {
-            _locals.Add(new VariableInfo(name, type, VariableKind.User, DerivativeNameFor(name, type)));
-            return name;
+            string escaped = Escape(name);
+            _locals.Add(new VariableInfo(escaped, type, VariableKind.User, DerivativeNameFor(name, type)));
+            return escaped;
         }
+
+        private static string Escape(string name)
+            => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
         private string LocalName(ILocalSymbol local) => _symbolNames.TryGetValue(local, out var name) ? name : DeclareLocal(local);
 
@@ -760,8 +835,23 @@ namespace Tangent.Generator.Lowering
                     return new ConstExpr((bool)value! ? "true" : "false", TypeKind.Bool);
                 case SpecialType.System_Int64:
                     return new ConstExpr(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L", TypeKind.Other);
+                case SpecialType.System_String when value is string text:
+                    return new ConstExpr(Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true), TypeKind.Other);
+                case SpecialType.System_Char when value is char c:
+                    return new ConstExpr(Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true), TypeKind.Other);
+                case SpecialType.System_UInt32:
+                    return new ConstExpr(Convert.ToUInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "U", TypeKind.Other);
+                case SpecialType.System_UInt64:
+                    return new ConstExpr(Convert.ToUInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "UL", TypeKind.Other);
+                case SpecialType.System_Decimal:
+                    return new ConstExpr(Convert.ToDecimal(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "M", TypeKind.Other);
+                case SpecialType.System_Int16:
+                case SpecialType.System_UInt16:
+                case SpecialType.System_Byte:
+                case SpecialType.System_SByte:
+                    return new ConstExpr("(" + type.ToDisplayString() + ")" + Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture), TypeKind.Other);
                 default:
-                    return null;
+                    return value is null && type.IsReferenceType ? new ConstExpr("null", TypeKind.Other) : null;
             }
         }
 
@@ -795,13 +885,14 @@ namespace Tangent.Generator.Lowering
                 ITryOperation _ => "exception handling is not supported; move the try/catch to the caller",
                 ILockOperation _ => "locks are not supported; take the lock in the caller",
                 IUsingOperation _ => "using blocks are not supported; create and dispose the resource in the caller",
+                IUsingDeclarationOperation _ => "using declarations are not supported; create and dispose the resource in the caller",
                 ISwitchOperation _ => "switch statements are not supported yet; use if/else",
                 IForEachLoopOperation _ => "foreach loops are not supported yet; use a for loop over the indices",
                 IBranchOperation b when b.BranchKind == BranchKind.GoTo => "goto is not supported; use structured loops with break and continue",
                 ILocalFunctionOperation _ => "local functions are not supported; make it a [Differentiable] method of the type",
                 IThrowOperation _ => "throw is not supported yet; validate the input in the caller",
                 IReturnOperation _ => "a [Differentiable] method must return a value",
-                _ => "this kind of statement is not supported in a [Differentiable] method",
+                _ => "this kind of statement is not supported in a [Differentiable] method; move it to the caller",
             };
             string what = DescribeKind(op.Syntax);
             Report(DiagnosticDescriptors.UnsupportedStatement, FirstLine(op.Syntax), what, advice);
@@ -812,16 +903,17 @@ namespace Tangent.Generator.Lowering
             string advice = op switch
             {
                 IAnonymousFunctionOperation _ => "lambdas are not supported; write the function as a [Differentiable] method",
-                IArrayElementReferenceOperation _ => "array element access is not supported yet",
-                IArrayCreationOperation _ => "arrays are not supported yet",
+                IDelegateCreationOperation _ => "lambdas and delegates are not supported; write the function as a [Differentiable] method",
+                IArrayElementReferenceOperation _ => "arrays are not supported yet; pass the values as double parameters, or mark the array [NoDerivative] and read it outside this method",
+                IArrayCreationOperation _ => "arrays are not supported yet; use double locals",
                 IInterpolatedStringOperation _ => "strings cannot carry derivatives; keep string formatting out of the computation",
                 IDynamicInvocationOperation _ => "dynamic is not supported; use static types",
                 IDynamicMemberReferenceOperation _ => "dynamic is not supported; use static types",
                 IAwaitOperation _ => "await is not supported",
                 IBinaryOperation b when b.OperatorMethod != null => "user-defined operators are not supported; write the arithmetic on double or float",
                 IUnaryOperation u when u.OperatorMethod != null => "user-defined operators are not supported; write the arithmetic on double or float",
-                IObjectCreationOperation _ => "creating objects is not supported in a [Differentiable] method",
-                _ => "this expression is not supported in a [Differentiable] method",
+                IObjectCreationOperation _ => "creating objects is not supported in a [Differentiable] method; create it in the caller and pass the values you need as parameters",
+                _ => "this expression is not supported in a [Differentiable] method; compute it in the caller and pass the result as a parameter",
             };
             Report(DiagnosticDescriptors.UnsupportedExpression, op.Syntax, Describe(op), advice);
         }

@@ -547,6 +547,7 @@ namespace Tangent.Generator.Optimization
                 case CondExpr k: return new CondExpr(Replace(k.Condition, name, value), Replace(k.WhenTrue, name, value), Replace(k.WhenFalse, name, value));
                 case TupleExpr t: return new TupleExpr(new Helpers.EquatableArray<Expr>(t.Items.Select(a => Replace(a, name, value))));
                 case MemberExpr m: return new MemberExpr(Replace(m.Receiver, name, value), m.Member);
+                case InterpolatedExpr s: return s with { Holes = new Helpers.EquatableArray<Expr>(s.Holes.Select(a => Replace(a, name, value))) };
                 default: return e;
             }
         }

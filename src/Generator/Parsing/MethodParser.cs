@@ -110,6 +110,10 @@ namespace Tangent.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ByRefParameter, location, p.Name, keyword));
                     continue;
                 }
+                if (p.Name == "dResult")
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivedNameCollision, location, p.Name, "dResult", "the name of the adjoint's seed parameter"));
+                }
                 bool noDerivative = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Tangent.NoDerivativeAttribute");
                 bool active = !noDerivative && TypeNames.IsDifferentiableScalar(p.Type);
                 if (!noDerivative && TypeNames.IsUnsupportedDifferentiable(p.Type))
