@@ -449,8 +449,17 @@ namespace Tangent.Generator.Lowering
                 {
                     if (conversion.OperatorMethod != null || conversion.Type is null || conversion.Operand.Type is null) break;
                     if (SymbolEqualityComparer.Default.Equals(conversion.Type, conversion.Operand.Type)) return LowerValue(conversion.Operand, hint);
-                    if (!IsNumeric(conversion.Type) || !IsNumeric(conversion.Operand.Type)) break;
                     var operand = LowerAtom(conversion.Operand, hint);
+                    if (!IsNumeric(conversion.Type) || !IsNumeric(conversion.Operand.Type))
+                    {
+                        // Boxing and other conversions: fine for logging; an error if a differentiated
+                        // value leaves the numbers on its way to the result.
+                        if (!_inDiscardedCall && operand is VarExpr boxed && TypeNames.IsDifferentiableScalar(conversion.Operand.Type))
+                        {
+                            _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedExpression, LocationInfo.From(conversion.Syntax),
+                                Describe(conversion), "converting a differentiated value to '" + conversion.Type.ToDisplayString() + "' loses its derivative; keep the computation in double or float, or wrap the value in Autodiff.StopGradient"), boxed.Name));
+                        }
+                    }
                     return new CastExpr(TypeNames.ToIr(conversion.Type), operand);
                 }
 
@@ -626,7 +635,8 @@ namespace Tangent.Generator.Lowering
             if (s_mathTypes.Contains(containing) && target.IsStatic)
             {
                 var template = TemplateRegistry.ForFunction(target.Name, target.Parameters.Length);
-                if (template != null && returnsDifferentiable)
+                // Zero-derivative functions (Sign returns int) are fine whatever they return.
+                if (template != null && (returnsDifferentiable || template.IsZeroDerivative))
                 {
                     return new CallExpr(containing + "." + target.Name, args, template.Key, true);
                 }
