@@ -518,6 +518,22 @@ namespace Tangent.Generator.Lowering
                 case ISimpleAssignmentOperation assignment:
                     return LowerAssignment(assignment) ?? ConstExpr.Zero;
 
+                case IIncrementOrDecrementOperation increment when increment.Target is ILocalReferenceOperation && op.Type != null:
+                {
+                    // i++ used as a value: the old value for postfix, the new one for prefix.
+                    string? name = TargetName(increment.Target);
+                    if (name is null) return ConstExpr.Zero;
+                    Expr old = new VarExpr(name);
+                    if (increment.IsPostfix)
+                    {
+                        string copy = NewVariable(name.TrimStart('@') + "Before", TypeNames.ToIr(op.Type), VariableKind.Temp);
+                        _current.Add(new AssignStmt(copy, new VarExpr(name), _origin));
+                        old = new VarExpr(copy);
+                    }
+                    LowerIncrement(increment);
+                    return increment.IsPostfix ? old : new VarExpr(name);
+                }
+
                 case IConditionalOperation conditional when conditional.WhenFalse != null && op.Type != null:
                 {
                     // c ? a : b becomes: if (c) t = a; else t = b; so that only the chosen side runs.

@@ -225,12 +225,23 @@ namespace Tangent.Generator.Transform
                     string counter = _counters[statement];
                     if (loopDepth > 0) output.Add(new CAssign(counter, TapeCall("PopInt")));
                     // The last, exiting pass ran Before only; every counted pass ran Before and After.
-                    Reverse(w.Before, output, loopDepth + 1, w.Origin);
-                    var loop = new List<CStmt>();
-                    Reverse(w.After, loop, loopDepth + 1, w.Origin);
-                    Reverse(w.Before, loop, loopDepth + 1, w.Origin);
-                    loop.Add(new CAssign(counter, ConstExpr.One, "-="));
-                    output.Add(new CWhile(new OpExpr(Ops.Greater, new VarExpr(counter), ConstExpr.Zero), loop));
+                    if (!w.Before.Any(_recording.HasReverseWork))
+                    {
+                        var loop = new List<CStmt>();
+                        Reverse(w.After, loop, loopDepth + 1, w.Origin);
+                        loop.Add(new CAssign(counter, ConstExpr.One, "-="));
+                        output.Add(new CWhile(new OpExpr(Ops.Greater, new VarExpr(counter), ConstExpr.Zero), loop));
+                    }
+                    else
+                    {
+                        // Before, then (After, Before) once per counted pass: each reverse body appears once.
+                        var loop = new List<CStmt>();
+                        Reverse(w.Before, loop, loopDepth + 1, w.Origin);
+                        loop.Add(new CIf(new OpExpr(Ops.Equal, new VarExpr(counter), ConstExpr.Zero), new List<CStmt> { new CJump(isBreak: true) }, new List<CStmt>()));
+                        loop.Add(new CAssign(counter, ConstExpr.One, "-="));
+                        Reverse(w.After, loop, loopDepth + 1, w.Origin);
+                        output.Add(new CWhile(new ConstExpr("true", TypeKind.Bool), loop));
+                    }
                     break;
                 }
             }
