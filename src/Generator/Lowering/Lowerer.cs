@@ -617,8 +617,9 @@ namespace Tangent.Generator.Lowering
             }
 
             // Arguments are evaluated in source order, then passed in parameter order.
+            // Everything inside the arguments of a discarded (logging) call is discarded too.
             bool wasDiscarded = _inDiscardedCall;
-            _inDiscardedCall = discarded;
+            _inDiscardedCall = discarded || wasDiscarded;
             try
             {
                 return LowerCallCore(invocation, discarded);
@@ -685,7 +686,9 @@ namespace Tangent.Generator.Lowering
             }
 
             bool isDifferentiable = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Tangent.DifferentiableAttribute");
-            if (!discarded)
+            // Local functions and delegates are reported where they are declared (TN1001, TN1002).
+            bool reportedElsewhere = target.MethodKind == MethodKind.LocalFunction || target.MethodKind == MethodKind.DelegateInvoke;
+            if (!_inDiscardedCall && !reportedElsewhere)
             {
                 var descriptor = isDifferentiable ? DiagnosticDescriptors.DifferentiableCallNotSupported : DiagnosticDescriptors.NoDerivative;
                 string display = target.ContainingType.Name + "." + target.Name;
