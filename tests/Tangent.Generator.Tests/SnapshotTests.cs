@@ -13,6 +13,89 @@ namespace Tangent.Generator.Tests
     public class SnapshotTests
     {
         [Fact]
+        public void If_else()
+        {
+            Check("IfElse.F", @"
+using System;
+using Tangent;
+
+public static partial class IfElse
+{
+    [Differentiable]
+    public static double F(double x, double y)
+    {
+        double z;
+        if (x > y) z = x * Math.Sin(y);
+        else z = Math.Exp(x) - y;
+        return z * z;
+    }
+}", "IfElse", new[] { 0.3, 1.2 }, v => { double z = v[0] > v[1] ? v[0] * Math.Sin(v[1]) : Math.Exp(v[0]) - v[1]; return z * z; });
+        }
+
+        [Fact]
+        public void For_loop()
+        {
+            Check("ForLoop.F", @"
+using System;
+using Tangent;
+
+public static partial class ForLoop
+{
+    [Differentiable]
+    public static double F(double x, double r)
+    {
+        double l = x;
+        for (int i = 0; i < 10; i++) l = r * l * (1 - l);
+        return l;
+    }
+}", "ForLoop", new[] { 0.3, 2.5 }, v => { double l = v[0]; for (int i = 0; i < 10; i++) l = v[1] * l * (1 - l); return l; });
+        }
+
+        [Fact]
+        public void While_loop_with_break()
+        {
+            Check("WhileBreak.F", @"
+using System;
+using Tangent;
+
+public static partial class WhileBreak
+{
+    [Differentiable]
+    public static double F(double x)
+    {
+        double s = x;
+        int k = 0;
+        while (k < 50)
+        {
+            s = s * 1.5 + Math.Sin(s);
+            if (s > 10) break;
+            k++;
+        }
+        return s;
+    }
+}", "WhileBreak", new[] { 0.4 }, v => { double s = v[0]; int k = 0; while (k < 50) { s = s * 1.5 + Math.Sin(s); if (s > 10) break; k++; } return s; });
+        }
+
+        [Fact]
+        public void Early_return()
+        {
+            Check("EarlyReturn.F", @"
+using System;
+using Tangent;
+
+public static partial class EarlyReturn
+{
+    [Differentiable]
+    public static double F(double x)
+    {
+        if (x < 0) return -x * x;
+        double y = Math.Log(1 + x);
+        return y * x;
+    }
+}", "EarlyReturn", new[] { 0.8 }, v => v[0] < 0 ? -v[0] * v[0] : Math.Log(1 + v[0]) * v[0]);
+        }
+
+        [Fact]
         public void Survey_example()
         {
             Check("Survey.F", @"

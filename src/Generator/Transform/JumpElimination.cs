@@ -29,6 +29,7 @@ namespace Tangent.Generator.Transform
         private readonly List<VariableInfo> _newLocals = new List<VariableInfo>();
         private readonly List<LoopFrame> _loops = new List<LoopFrame>();
         private readonly Dictionary<string, IrType> _types;
+        private int _guardOrigin;
         private string? _returned;
         private string? _result;
         private IrType _returnType = IrType.Double;
@@ -44,7 +45,7 @@ namespace Tangent.Generator.Transform
             var types = new Dictionary<string, IrType>();
             foreach (var p in ir.Parameters) types[p.Name] = p.Type;
             foreach (var l in ir.Locals) types[l.Name] = l.Type;
-            var pass = new JumpElimination(names, types) { _returnType = ir.ReturnType };
+            var pass = new JumpElimination(names, types) { _returnType = ir.ReturnType, _guardOrigin = ir.Origins.Count };
 
             var body = ir.Body.ToList();
             bool earlyReturn = HasEarlyReturn(body);
@@ -61,6 +62,7 @@ namespace Tangent.Generator.Transform
 
             return ir with
             {
+                Origins = ir.Origins.Concat(new[] { "(what follows a break, continue or return runs only if none happened)" }).ToEquatableArray(),
                 Body = output.ToEquatableArray(),
                 Locals = ir.Locals.Concat(pass._newLocals).ToEquatableArray(),
             };
@@ -124,7 +126,7 @@ namespace Tangent.Generator.Transform
                 if (mayJump && !isLast)
                 {
                     string skipFlag = _loops.Count > 0 ? _loops[_loops.Count - 1].Skip : _returned!;
-                    int origin = statements[i + 1].Origin;
+                    int origin = _guardOrigin;
                     string proceed = NewLocal("proceed", IrType.Bool);
                     output.Add(new AssignStmt(proceed, new OpExpr(Ops.Not, new VarExpr(skipFlag)), origin));
                     var rest = Block(statements, i + 1);
