@@ -41,7 +41,7 @@ namespace Tangent.Generator.Transform
 
             var body = new List<CStmt>();
             var method = new CMethod(
-                $"Adjoint mode of <see cref=\"{ir.CrefSignature}\"/>: returns its value and adds <paramref name=\"dResult\"/> times its partial derivatives into {DerivativeListOrNone(ir)} (the caller zeroes them first).",
+                $"Adjoint mode of <see cref=\"{ir.CrefSignature}\"/>: returns its value and adds <paramref name=\"dResult\"/> times its partial derivatives into {ForwardTransform.DerivativeList(ir, "nothing (no parameter is differentiated)")} (the caller zeroes them first).",
                 $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Adjoint)]",
                 $"{ForwardTransform.Modifiers(ir)}{ir.ReturnType.Name} {ir.AdjointName}({ForwardTransform.ParameterList(ir, forward: false)})",
                 body);
@@ -262,12 +262,6 @@ namespace Tangent.Generator.Transform
         };
 
         private static Expr Simplify(Expr e) => Optimization.Simplifier.Simplify(e);
-
-        private static string DerivativeListOrNone(MethodIR ir)
-        {
-            var names = ir.Parameters.Where(p => p.IsActive).Select(p => "<paramref name=\"" + p.DerivativeName + "\"/>").ToList();
-            return names.Count == 0 ? "nothing (no parameter is differentiated)" : string.Join(", ", names);
-        }
 
         private sealed class ReferenceComparer : IEqualityComparer<Stmt>
         {

@@ -104,10 +104,10 @@ namespace Tangent.Generator.Transform
 
         internal static string Modifiers(MethodIR ir) => ir.Accessibility + " " + (ir.IsStatic ? "static " : "");
 
-        internal static string DerivativeList(MethodIR ir)
+        internal static string DerivativeList(MethodIR ir, string none = "(none: no parameter is differentiated)")
         {
             var names = ir.Parameters.Where(p => p.IsActive).Select(p => "<paramref name=\"" + p.DerivativeName + "\"/>").ToList();
-            return names.Count == 0 ? "(none: no parameter is differentiated)" : string.Join(", ", names);
+            return names.Count == 0 ? none : string.Join(", ", names);
         }
 
         internal static string ParameterList(MethodIR ir, bool forward)
