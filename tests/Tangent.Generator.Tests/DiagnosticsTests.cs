@@ -95,7 +95,7 @@ namespace N
         {
             Expect(Members($@"
     [Differentiable]
-    public static [|{returnType}|] F(double x) {body}"), "TN0002", Error, "'F'", "'" + returnType + "'", "return double or float");
+    public static [|{returnType}|] F(double x) {body}"), "TN0002", Error, "'F'", "'" + returnType + "'", "return double, float, or a double[]");
         }
 
         [Fact]
@@ -109,11 +109,9 @@ namespace N
         // ------------------------------------------------------------------ TN0003 parameter type
 
         [Theory]
-        [InlineData("double[]")]
-        [InlineData("float[]")]
-        [InlineData("double[,]")]
-        [InlineData("ReadOnlySpan<double>")]
-        [InlineData("Span<float>")]
+        [InlineData("double[][]")]
+        [InlineData("float[][]")]
+        [InlineData("double[,,]")]
         public void TN0003_unsupported_differentiable_parameter_type_is_reported_at_the_parameter(string type)
         {
             Expect(Members($@"
@@ -435,8 +433,8 @@ public abstract partial class C
         [InlineData("Func<double, double> f = [|v => v * x|];\n        return x;", "lambda", "[Differentiable] method")]
         [InlineData("var random = [|new Random(1)|];\n        return x * random.NextDouble();", "'new Random(1)'", "object")]
         [InlineData("return x + double.Parse([|$\"{x}\"|]);", "'$\"{x}\"'", "keep string formatting out")]
-        [InlineData("return x * [|data[0]|];", "'data[0]'", "array")]
-        [InlineData("double[] copy = [|new double[2]|];\n        return x * copy.Length;", "'new double[2]'", "array")]
+        [InlineData("double[] copy = [|[.. data]|];\n        return x * copy.Length;", "'[.. data]'", "collection expressions of plain elements")]
+        [InlineData("double[][] jagged = [|new double[2][]|];\n        return x * jagged.Length;", "'new double[2][]'", "new T[n]")]
         public void TN1002_unsupported_expression_is_reported_at_the_expression(string body, string construct, string remedy)
         {
             Expect(Members($@"
@@ -513,11 +511,12 @@ public abstract partial class C
         [Theory]
         [InlineData("[|Total|] = x;", "'Total'")]
         [InlineData("[|Total|] += x;", "'Total'")]
-        [InlineData("[|data[0]|] = x;", "'data[0]'")]
+        [InlineData("[|Buffer[0]|] = x;", "'Buffer[0]'")]
         public void TN1003_write_outside_the_locals_is_reported_at_the_target(string statement, string target)
         {
             Expect(Members($@"
     public static double Total;
+    public static double[] Buffer = new double[1];
 
     [Differentiable]
     public static double F(double x, [NoDerivative] double[] data)
@@ -540,6 +539,79 @@ public abstract partial class C
         y += x;
         x = y * y;
         return x;
+    }"));
+        }
+
+        // ------------------------------------------------------------------ TN1004 write into an input array
+
+        [Theory]
+        [InlineData("double[] x", "[|x[0]|] = 1;")]
+        [InlineData("double[] x", "[|x[1]|] += 2;")]
+        [InlineData("double[] x", "[|x[0]|]++;")]
+        [InlineData("double[,] x", "[|x[0, 1]|] *= 2;")]
+        [InlineData("Span<double> x", "[|x[0]|] = 3;")]
+        [InlineData("[NoDerivative] double[] x", "[|x[0]|] = y;")]
+        public void TN1004_write_into_a_parameter_array_is_reported_at_the_element(string parameter, string statement)
+        {
+            Expect(Members($@"
+    [Differentiable]
+    public static double F({parameter}, double y)
+    {{
+        {statement}
+        return y;
+    }}"), "TN1004", Error, "'x'", "read-only", "copy 'x' into a local array");
+        }
+
+        [Fact]
+        public void TN1004_negative_writes_into_a_local_copy()
+        {
+            ExpectClean(Members(@"
+    [Differentiable]
+    public static double F(double[] x)
+    {
+        var copy = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) copy[i] = x[i];
+        copy[0] *= 2;
+        copy[1]++;
+        return copy[0] + copy[1];
+    }"));
+        }
+
+        // ------------------------------------------------------------------ TN1005 local arrays with derivatives
+
+        [Theory]
+        [InlineData("double s = 0;\n        for (int i = 0; i < 3; i++)\n        {\n            var a = [|new double[2]|];\n            a[0] = x * i;\n            s += a[0];\n        }\n        return s;", "created inside a loop")]
+        [InlineData("var a = new double[2];\n        a[0] = x;\n        a = [|new double[3]|];\n        a[1] = x;\n        return a[0] + a[1];", "assigned more than once")]
+        [InlineData("var a = new double[2];\n        a[0] = x;\n        var b = [|a|];\n        return b[0] * x;", "share the values but not the derivatives")]
+        [InlineData("var b = [|data|];\n        b[0] = x;\n        return b[0];", "may be an input")]
+        public void TN1005_local_arrays_with_derivatives_must_be_created_once(string body, string reason)
+        {
+            Expect(Members($@"
+    [Differentiable]
+    public static double F(double x, [NoDerivative] double[] data)
+    {{
+        {body}
+    }}"), "TN1005", Error, "created with 'new' exactly once", reason);
+        }
+
+        [Fact]
+        public void TN1005_negative_inactive_arrays_may_be_created_anywhere()
+        {
+            ExpectClean(Members(@"
+    [Differentiable]
+    public static double F(double x, [NoDerivative] double[] data)
+    {
+        double s = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            var weights = new double[2];
+            weights[0] = data[i];
+            var alias = weights;
+            s += x * alias[0];
+        }
+        var once = new double[2];
+        once[0] = x;
+        return s + once[0];
     }"));
         }
 
@@ -650,7 +722,7 @@ public abstract partial class C
         {
             Expect(Members(@"
     [Differentiable]
-    public static {|TN0002:int|} F({|TN0004:ref double x|}, {|TN0003:double[] data|}, double y, [|double Y|]) => 0;"), "TN0007", Error);
+    public static {|TN0002:int|} F({|TN0004:ref double x|}, {|TN0003:double[][] data|}, double y, [|double Y|]) => 0;"), "TN0007", Error);
         }
 
         [Fact]
@@ -673,7 +745,7 @@ public abstract partial class C
             var tested = new[]
             {
                 "TN0001", "TN0002", "TN0003", "TN0004", "TN0005", "TN0006", "TN0007", "TN0008", "TN0009", "TN0010", "TN0011",
-                "TN1001", "TN1002", "TN1003", "TN2001", "TN2002", "TN9999",
+                "TN1001", "TN1002", "TN1003", "TN1004", "TN1005", "TN2001", "TN2002", "TN9999",
             };
             string[] defined = DiagnosticDescriptors.All.Select(d => d.Id).OrderBy(i => i, StringComparer.Ordinal).ToArray();
             Assert.Equal(tested, defined);

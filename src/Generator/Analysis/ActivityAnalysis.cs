@@ -34,7 +34,8 @@ namespace Tangent.Generator.Analysis
 
             var assignments = new List<AssignStmt>();
             var returns = new List<ReturnStmt>();
-            Collect(method.Body, assignments, returns);
+            var stores = new List<StoreStmt>();
+            Collect(method.Body, assignments, returns, stores);
 
             foreach (var p in method.Parameters)
             {
@@ -52,6 +53,17 @@ namespace Tangent.Generator.Analysis
                     if (DifferentiableOperands(a.Value).Any(v => result._varied.Contains(v)))
                     {
                         result._varied.Add(a.Target);
+                        changed = true;
+                    }
+                }
+                // Storing a varied value into an element makes the whole array varied.
+                foreach (var s in stores)
+                {
+                    if (result._varied.Contains(s.Array)) continue;
+                    if (!types.TryGetValue(s.Array, out var t) || !t.IsDifferentiable) continue;
+                    if (s.Value is VarExpr v && result._varied.Contains(v.Name))
+                    {
+                        result._varied.Add(s.Array);
                         changed = true;
                     }
                 }
@@ -73,6 +85,10 @@ namespace Tangent.Generator.Analysis
                         if (result._useful.Add(v)) changed = true;
                     }
                 }
+                foreach (var s in stores)
+                {
+                    if (result._useful.Contains(s.Array) && s.Value is VarExpr v && result._useful.Add(v.Name)) changed = true;
+                }
             }
             return result;
         }
@@ -87,6 +103,9 @@ namespace Tangent.Generator.Analysis
                     break;
                 case CastExpr c when c.Operand is VarExpr v && c.Type.IsDifferentiable:
                     yield return v.Name;
+                    break;
+                case IndexExpr index when index.Array is VarExpr array:
+                    yield return array.Name;
                     break;
                 case OpExpr o:
                 {
@@ -111,7 +130,7 @@ namespace Tangent.Generator.Analysis
             }
         }
 
-        private static void Collect(IEnumerable<Stmt> statements, List<AssignStmt> assignments, List<ReturnStmt> returns)
+        private static void Collect(IEnumerable<Stmt> statements, List<AssignStmt> assignments, List<ReturnStmt> returns, List<StoreStmt> stores)
         {
             foreach (var s in statements)
             {
@@ -123,17 +142,20 @@ namespace Tangent.Generator.Analysis
                     case ReturnStmt r:
                         returns.Add(r);
                         break;
+                    case StoreStmt store:
+                        stores.Add(store);
+                        break;
                     case IfStmt i:
-                        Collect(i.Then, assignments, returns);
-                        Collect(i.Else, assignments, returns);
+                        Collect(i.Then, assignments, returns, stores);
+                        Collect(i.Else, assignments, returns, stores);
                         break;
                     case LoopStmt l:
-                        Collect(l.Body, assignments, returns);
-                        Collect(l.Step, assignments, returns);
+                        Collect(l.Body, assignments, returns, stores);
+                        Collect(l.Step, assignments, returns, stores);
                         break;
                     case WhileStmt w:
-                        Collect(w.Before, assignments, returns);
-                        Collect(w.After, assignments, returns);
+                        Collect(w.Before, assignments, returns, stores);
+                        Collect(w.After, assignments, returns, stores);
                         break;
                 }
             }

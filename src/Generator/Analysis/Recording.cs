@@ -57,6 +57,7 @@ namespace Tangent.Generator.Analysis
         public bool HasReverseWork(Stmt s) => s switch
         {
             AssignStmt a => _context.IsActive(a.Target) || NeedsSave(a),
+            StoreStmt st => _context.IsActive(st.Array) && (st.Op == "=" || _context.IsActive(st.Value)),
             ReturnStmt r => _context.IsActive(r.Value),
             IfStmt i => i.Then.Any(HasReverseWork) || i.Else.Any(HasReverseWork),
             WhileStmt w => w.Before.Any(HasReverseWork) || w.After.Any(HasReverseWork),
@@ -76,6 +77,9 @@ namespace Tangent.Generator.Analysis
                         foreach (var name in _context.AdjointReads(a.Target, a.Value)) _reverseReads.Add(name);
                         _assignments[a.Target] = _assignments.TryGetValue(a.Target, out int n) ? n + 1 : 1;
                         if (inLoop) _assignedInLoop.Add(a.Target);
+                        break;
+                    case StoreStmt st:
+                        foreach (var name in _context.AdjointReads(st)) _reverseReads.Add(name);
                         break;
                     case IfStmt i:
                         Scan(i.Then, inLoop);
@@ -109,6 +113,11 @@ namespace Tangent.Generator.Analysis
             var readSince = new HashSet<string>();
             for (int k = 0; k < statements.Count; k++)
             {
+                if (statements[k] is StoreStmt st)
+                {
+                    foreach (var name in _context.AdjointReads(st)) readSince.Add(name);
+                    continue;
+                }
                 if (!(statements[k] is AssignStmt a)) continue;
                 if (assigned.Contains(a.Target) && readSince.Contains(a.Target)) saves.Add(k);
                 var reads = _context.AdjointReads(a.Target, a.Value).ToList();

@@ -26,12 +26,12 @@ namespace Tangent.Generator.Diagnostics
         /// <summary>TN0002: the return type has no derivative.</summary>
         public static readonly DiagnosticDescriptor UnsupportedReturnType = Error("TN0002", Usage,
             "Unsupported return type",
-            "[Differentiable] method '{0}' returns '{1}', which cannot be differentiated; return double or float");
+            "[Differentiable] method '{0}' returns '{1}', which cannot be differentiated; return double, float, or a double[], float[], double[,] or float[,] array");
 
         /// <summary>TN0003: a parameter type that looks differentiable but is not supported.</summary>
         public static readonly DiagnosticDescriptor UnsupportedParameterType = Error("TN0003", Usage,
             "Unsupported parameter type",
-            "Parameter '{0}' of type '{1}' cannot be differentiated yet; pass double or float values, or mark the parameter [NoDerivative] if it is data");
+            "Parameter '{0}' of type '{1}' cannot be differentiated; use double[], double[,], ReadOnlySpan<double> (or the float versions), or mark the parameter [NoDerivative] if it is data");
 
         /// <summary>TN0004: ref, out or in parameter.</summary>
         public static readonly DiagnosticDescriptor ByRefParameter = Error("TN0004", Usage,
@@ -87,6 +87,16 @@ namespace Tangent.Generator.Diagnostics
         public static readonly DiagnosticDescriptor UnsupportedWrite = Error("TN1003", Unsupported,
             "Write outside the method's locals",
             "Writing to '{0}' is not supported in a [Differentiable] method: derivatives flow only through locals and the return value; assign to a local instead");
+
+        /// <summary>TN1004: a write into a parameter array or span.</summary>
+        public static readonly DiagnosticDescriptor WriteToInput = Error("TN1004", Unsupported,
+            "Write into an input array",
+            "'{0}' writes into the parameter '{1}': the inputs of a [Differentiable] method are read-only, because the adjoint needs their values unchanged; copy '{1}' into a local array (new double[n] and a loop) and write into the copy");
+
+        /// <summary>TN1005: a local array that carries derivatives but is not created once, at the top level, with new.</summary>
+        public static readonly DiagnosticDescriptor ArrayNotCreatedOnce = Error("TN1005", Unsupported,
+            "Differentiated local array must be created once",
+            "The local array '{0}' carries derivatives, so it must be created with 'new' exactly once, outside loops and branches, and never reassigned: {1}");
 
         /// <summary>TN2001: call of a method with no derivative, with an active argument.</summary>
         public static readonly DiagnosticDescriptor NoDerivative = Error("TN2001", Derivative,

@@ -34,8 +34,11 @@ namespace Tangent.Generator.Emit
             WriteMethod(w, forward);
             w.Line();
             WriteMethod(w, adjoint);
-            w.Line();
-            WriteGradient(w, ir);
+            if (ir.ReturnType.IsScalar)
+            {
+                w.Line();
+                WriteGradient(w, ir);
+            }
 
             foreach (var _ in ir.ContainingTypes) w.Close();
             if (ir.Namespace.Length > 0) w.Close();
@@ -79,14 +82,23 @@ namespace Tangent.Generator.Emit
             string type = ir.ReturnType.Name;
             string tupleType = active.Count == 0
                 ? $"global::System.ValueTuple<{type}>"
-                : "(" + string.Join(", ", new[] { type + " Value" }.Concat(active.Select(p => p.Type.Name + " " + p.DerivativeName))) + ")";
+                : "(" + string.Join(", ", new[] { type + " Value" }.Concat(active.Select(p => GradientType(p.Type).Name + " " + p.DerivativeName))) + ")";
             w.Line("/// <summary>");
             w.Line($"/// Value and gradient of <see cref=\"{ir.CrefSignature}\"/> with respect to {(active.Count == 0 ? "no parameter" : string.Join(", ", active.Select(p => "<paramref name=\"" + p.Name + "\"/>")))}.");
             w.Line("/// </summary>");
             w.Line($"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Gradient)]");
             w.Open($"{ForwardTransform.Modifiers(ir)}{tupleType} {ir.GradientName}({string.Join(", ", ir.Parameters.Select(p => p.Type.Name + " " + p.Name))})");
-            foreach (var p in active) w.Line($"{p.Type.Name} {p.DerivativeName} = 0;");
-            string args = string.Join(", ", ir.Parameters.Select(p => p.Name).Concat(active.Select(p => "ref " + p.DerivativeName)));
+            foreach (var p in active)
+            {
+                string zero = p.Type.Shape switch
+                {
+                    IR.Shape.Scalar => "0",
+                    IR.Shape.Array2D => $"new {p.Type.Element.Name}[{p.Name}.GetLength(0), {p.Name}.GetLength(1)]",
+                    _ => $"new {p.Type.Element.Name}[{p.Name}.Length]",
+                };
+                w.Line($"{GradientType(p.Type).Name} {p.DerivativeName} = {zero};");
+            }
+            string args = string.Join(", ", ir.Parameters.Select(p => p.Name).Concat(active.Select(p => (p.Type.IsScalar ? "ref " : "") + p.DerivativeName)));
             string value = "value";
             while (ir.Parameters.Any(p => p.Name == value || p.DerivativeName == value)) value += "_";
             w.Line($"{type} {value} = {ir.AdjointName}({args});");
@@ -95,6 +107,9 @@ namespace Tangent.Generator.Emit
                 : $"return ({string.Join(", ", new[] { value }.Concat(active.Select(p => p.DerivativeName)))});");
             w.Close();
         }
+
+        /// <summary>The type the gradient returns for a parameter: a fresh array for a span.</summary>
+        private static IrType GradientType(IrType type) => type.IsSpan ? IrType.Collection(type.Kind, Shape.Array) : type;
 
         private static void WriteStatements(SourceWriter w, List<CStmt> statements)
         {
@@ -121,6 +136,10 @@ namespace Tangent.Generator.Emit
                         if (a.Op == "+=" && a.Value is ConstExpr one && one.IsOne && one.Kind == TypeKind.Int) w.Line($"{a.Name}++;");
                         else if (a.Op == "-=" && a.Value is ConstExpr one2 && one2.IsOne && one2.Kind == TypeKind.Int) w.Line($"{a.Name}--;");
                         else w.Line($"{a.Name} {a.Op} {ExprPrinter.Print(a.Value)};");
+                        break;
+                    case CStore st:
+                        if (st.Comment != null) w.Line("// " + st.Comment);
+                        w.Line($"{ExprPrinter.Print(new IndexExpr(new VarExpr(st.Array), st.Indices))} {st.Op} {ExprPrinter.Print(st.Value)};");
                         break;
                     case CExprStmt e:
                         if (e.Comment != null) w.Line("// " + e.Comment);

@@ -147,3 +147,20 @@ namespace Tangent.Generator.IR
         public override IEnumerable<Expr> Children => Holes;
     }
 }
+
+namespace Tangent.Generator.IR
+{
+    /// <summary>An element read <c>a[i]</c> or <c>a[i, j]</c>: the array and the indices are atoms.</summary>
+    public sealed record IndexExpr(Expr Array, EquatableArray<Expr> Indices) : Expr
+    {
+        public IndexExpr(Expr array, params Expr[] indices) : this(array, indices.ToEquatableArray()) { }
+
+        public override IEnumerable<Expr> Children => new[] { Array }.Concat(Indices);
+    }
+
+    /// <summary>A new zeroed array <c>new double[n]</c> or <c>new double[n, m]</c>; <see cref="Type"/> is the array type.</summary>
+    public sealed record NewArrayExpr(IrType Type, EquatableArray<Expr> Sizes) : Expr
+    {
+        public override IEnumerable<Expr> Children => Sizes;
+    }
+}

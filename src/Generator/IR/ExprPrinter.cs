@@ -179,6 +179,16 @@ namespace Tangent.Generator.IR
                 case TupleExpr t:
                     sb.Append('(').Append(string.Join(", ", t.Items.Select(Print))).Append(')');
                     break;
+                case IndexExpr index:
+                    WriteOperand(sb, index.Array, Primary);
+                    sb.Append('[').Append(string.Join(", ", index.Indices.Select(Print))).Append(']');
+                    break;
+                case NewArrayExpr array:
+                {
+                    string element = array.Type.Element.Name;
+                    sb.Append("new ").Append(element).Append('[').Append(string.Join(", ", array.Sizes.Select(Print))).Append(']');
+                    break;
+                }
                 default:
                     sb.Append("/* ? */");
                     break;

@@ -41,3 +41,12 @@ namespace Tangent.Generator.IR
     /// </summary>
     public sealed record WhileStmt(Helpers.EquatableArray<Stmt> Before, Expr Condition, Helpers.EquatableArray<Stmt> After, int Origin) : Stmt(Origin);
 }
+
+namespace Tangent.Generator.IR
+{
+    /// <summary>
+    /// An element store <c>Array[Indices] Op Value</c> with Op <c>=</c>, <c>+=</c> or <c>-=</c>; Value and
+    /// the indices are atoms. Only local arrays are written (parameters are read-only).
+    /// </summary>
+    public sealed record StoreStmt(string Array, Helpers.EquatableArray<Expr> Indices, Expr Value, string Op, int Origin) : Stmt(Origin);
+}

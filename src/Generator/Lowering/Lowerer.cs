@@ -17,11 +17,11 @@ using Tangent.Generator.Templates;
 namespace Tangent.Generator.Lowering
 {
     /// <summary>
-    /// A diagnostic that applies only if, after activity analysis, one of <see cref="Variables"/> turns out
-    /// varied (depends on a differentiated parameter): "this call has no derivative" is an error only
-    /// when a derivative would have to flow through it.
+    /// A diagnostic that applies only if, after activity analysis, <see cref="Variable"/> turns out varied
+    /// (depends on a differentiated parameter), or active with <see cref="WhenActive"/>: "this call has no
+    /// derivative" is an error only when a derivative would have to flow through it.
     /// </summary>
-    internal sealed record DeferredDiagnostic(DiagnosticInfo Diagnostic, string Variable);
+    internal sealed record DeferredDiagnostic(DiagnosticInfo Diagnostic, string Variable, bool WhenActive = false);
 
     /// <summary>
     /// Lowers a method body (C# operations) to the IR in A-normal form: one operation per statement,
@@ -48,6 +48,13 @@ namespace Tangent.Generator.Lowering
         private readonly HashSet<string> _claimed = new HashSet<string>();
         private int _origin;
         private bool _inDiscardedCall;
+        private int _loopDepth;
+        private SyntaxNode? _valueSyntax;
+        private readonly Dictionary<string, List<ArrayAssignment>> _arrayAssignments = new Dictionary<string, List<ArrayAssignment>>();
+        private readonly HashSet<string> _storedArrays = new HashSet<string>();
+
+        /// <summary>An assignment of a local array of doubles or floats, for the rules on arrays that carry derivatives.</summary>
+        private sealed record ArrayAssignment(bool IsNew, bool InLoop, LocationInfo Where);
 
         public Lowerer(IMethodSymbol method, NameAllocator names, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
@@ -185,6 +192,10 @@ namespace Tangent.Generator.Lowering
                     LowerFor(loop);
                     return;
 
+                case IForEachLoopOperation loop when ForEachCollection(loop) is IOperation collection:
+                    LowerForEach(loop, collection);
+                    return;
+
                 case IBranchOperation branch when branch.BranchKind == BranchKind.Break:
                     _current.Add(new BreakStmt(_origin));
                     return;
@@ -208,6 +219,13 @@ namespace Tangent.Generator.Lowering
         }
 
         private void LowerWhile(IWhileLoopOperation loop)
+        {
+            _loopDepth++;
+            try { LowerWhileCore(loop); }
+            finally { _loopDepth--; }
+        }
+
+        private void LowerWhileCore(IWhileLoopOperation loop)
         {
             int origin = _origin;
             var saved = _current;
@@ -237,6 +255,13 @@ namespace Tangent.Generator.Lowering
         {
             int origin = _origin;
             foreach (var before in loop.Before) LowerForPart(before);
+            _loopDepth++;
+            try { LowerForLoop(loop, origin); }
+            finally { _loopDepth--; }
+        }
+
+        private void LowerForLoop(IForLoopOperation loop, int origin)
+        {
             var saved = _current;
             _current = new List<Stmt>();
             _origin = origin;
@@ -325,6 +350,14 @@ namespace Tangent.Generator.Lowering
 
         private Expr? LowerAssignment(ISimpleAssignmentOperation assignment)
         {
+            if (IsElement(assignment.Target))
+            {
+                var element = ElementTarget(assignment.Target);
+                if (element is null) return null;
+                var value = LowerAtom(assignment.Value, "element");
+                Store(element.Value.Array, element.Value.Indices, value, "=");
+                return value;
+            }
             string? name = TargetName(assignment.Target);
             if (name is null) return null;
             AssignTo(name, assignment.Value);
@@ -333,6 +366,17 @@ namespace Tangent.Generator.Lowering
 
         private void AssignTo(string name, IOperation value)
         {
+            _valueSyntax = value.Syntax;
+            if (value is IArrayCreationOperation { Initializer: not null } || value is ICollectionExpressionOperation
+                || value is IConversionOperation { Operand: ICollectionExpressionOperation or IArrayCreationOperation { Initializer: not null } })
+            {
+                var creation = value is IConversionOperation c ? c.Operand : value;
+                if (creation.Type != null && TypeNames.ToIr(creation.Type) is { IsCollection: true, IsSpan: false })
+                {
+                    LowerArrayCreationInto(name, creation);
+                    return;
+                }
+            }
             var lowered = LowerValue(value, name);
             Emit(name, lowered);
         }
@@ -340,6 +384,7 @@ namespace Tangent.Generator.Lowering
         /// <summary>Emits <c>name = value</c>, keeping the A-normal-form rule that the target is not an operand.</summary>
         private void Emit(string name, Expr value)
         {
+            RecordArrayAssignment(name, value);
             if (!value.IsAtom && Mentions(value, name))
             {
                 value = Atomize(value, VariableType(name), name);
@@ -349,6 +394,11 @@ namespace Tangent.Generator.Lowering
 
         private void LowerCompound(ICompoundAssignmentOperation compound)
         {
+            if (IsElement(compound.Target))
+            {
+                LowerElementCompound(compound);
+                return;
+            }
             string? name = TargetName(compound.Target);
             if (name is null) return;
             string? op = BinaryOp(compound.OperatorKind);
@@ -376,6 +426,17 @@ namespace Tangent.Generator.Lowering
 
         private void LowerIncrement(IIncrementOrDecrementOperation increment)
         {
+            if (IsElement(increment.Target))
+            {
+                var element = ElementTarget(increment.Target);
+                if (element is null || increment.Type is null) return;
+                var (array, indices) = element.Value;
+                var type = TypeNames.ToIr(increment.Type);
+                var old = Atomize(new IndexExpr(new VarExpr(array), indices), type, "element");
+                var updated = Atomize(new OpExpr(increment.Kind == OperationKind.Increment ? Ops.Add : Ops.Subtract, old, ConstExpr.One), type, "updated");
+                Store(array, indices, updated, "=");
+                return;
+            }
             string? name = TargetName(increment.Target);
             if (name is null) return;
             string op = increment.Kind == OperationKind.Increment ? Ops.Add : Ops.Subtract;
@@ -465,6 +526,26 @@ namespace Tangent.Generator.Lowering
 
                 case IInvocationOperation invocation:
                     return LowerCall(invocation, discarded: false) ?? ConstExpr.Zero;
+
+                case IArrayElementReferenceOperation element:
+                    return LowerElementRead(element.ArrayReference, element.Indices);
+
+                case IPropertyReferenceOperation indexer when IsSpanIndexer(indexer):
+                    return LowerElementRead(indexer.Instance!, indexer.Arguments.Select(a => a.Value).ToList());
+
+                case IArrayCreationOperation _:
+                case ICollectionExpressionOperation _:
+                {
+                    // new double[n] is one operation; an initializer fills a new temporary array.
+                    if (op is IArrayCreationOperation { Initializer: null } creation && op.Type != null && TypeNames.ToIr(op.Type).IsCollection)
+                    {
+                        return new NewArrayExpr(TypeNames.ToIr(op.Type), creation.DimensionSizes.Select(d => LowerAtom(d, "size")).ToEquatableArray());
+                    }
+                    if (op.Type is null || op is IArrayCreationOperation { Initializer: null } || !TypeNames.ToIr(op.Type).IsCollection || TypeNames.ToIr(op.Type).IsSpan) break;
+                    string temp = NewVariable(hint == "result" ? "values" : hint + "Values", TypeNames.ToIr(op.Type), VariableKind.Temp);
+                    if (!LowerArrayCreationInto(temp, op)) return ConstExpr.Zero;
+                    return new VarExpr(temp);
+                }
 
                 case IFieldReferenceOperation field:
                     return MemberRead(field, field.Field);
@@ -664,6 +745,13 @@ namespace Tangent.Generator.Lowering
                 return new CallExpr(containing + "." + target.Name, args, "StopGradient/1", true);
             }
 
+            // The shape of an array: never differentiated.
+            if (!target.IsStatic && invocation.Instance != null && target.ContainingType.SpecialType == SpecialType.System_Array
+                && (target.Name == "GetLength" || target.Name == "GetUpperBound" || target.Name == "GetLowerBound"))
+            {
+                return new CallExpr(target.Name, args, null, true, LowerAtom(invocation.Instance, "array"));
+            }
+
             // Any other method: allowed while no argument carries a derivative.
             Expr? receiver = null;
             string function;
@@ -695,7 +783,7 @@ namespace Tangent.Generator.Lowering
                 foreach (var argument in invocation.Arguments)
                 {
                     var atom = atoms[argument.Parameter!.Ordinal];
-                    if (atom is VarExpr v && TypeNames.IsDifferentiableScalar(argument.Value.Type ?? target.ReturnType))
+                    if (atom is VarExpr v && TypeNames.IsDifferentiable(argument.Value.Type ?? target.ReturnType))
                     {
                         var info = descriptor == DiagnosticDescriptors.NoDerivative
                             ? DiagnosticInfo.Create(descriptor, LocationInfo.From(argument.Syntax), LocationInfo.From(invocation.Syntax), display, argument.Syntax.ToString())
@@ -703,12 +791,243 @@ namespace Tangent.Generator.Lowering
                         _deferred.Add(new DeferredDiagnostic(info, v.Name));
                     }
                 }
-                if (receiver is VarExpr r && invocation.Instance?.Type != null && TypeNames.IsDifferentiableScalar(invocation.Instance.Type))
+                if (receiver is VarExpr r && invocation.Instance?.Type != null && TypeNames.IsDifferentiable(invocation.Instance.Type))
                 {
                     _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(descriptor, LocationInfo.From(invocation.Instance.Syntax), LocationInfo.From(invocation.Syntax), display, invocation.Instance.Syntax.ToString()), r.Name));
                 }
             }
             return new CallExpr(function, args, null, false, receiver);
+        }
+
+
+        // ---------------------------------------------------------------- arrays
+
+        private static bool IsSpanIndexer(IPropertyReferenceOperation p)
+            => p.Property.IsIndexer && p.Arguments.Length == 1 && p.Instance?.Type is ITypeSymbol t
+               && TypeNames.CollectionShape(t, out _, out var shape) && (shape == Shape.Span || shape == Shape.ReadOnlySpan);
+
+        private static bool IsElement(IOperation target)
+            => target is IArrayElementReferenceOperation || target is IPropertyReferenceOperation p && IsSpanIndexer(p);
+
+        private Expr LowerElementRead(IOperation array, IReadOnlyList<IOperation> indices)
+        {
+            var arrayAtom = LowerAtom(array, "array");
+            var atoms = indices.Select(i => LowerAtom(i, "index")).ToEquatableArray();
+            return new IndexExpr(arrayAtom, atoms);
+        }
+
+        /// <summary>The local array and indices an element write goes to; a write into a parameter or a field is reported.</summary>
+        private (string Array, EquatableArray<Expr> Indices)? ElementTarget(IOperation target)
+        {
+            IOperation array;
+            IReadOnlyList<IOperation> indices;
+            if (target is IArrayElementReferenceOperation element)
+            {
+                array = element.ArrayReference;
+                indices = element.Indices;
+            }
+            else
+            {
+                var indexer = (IPropertyReferenceOperation)target;
+                array = indexer.Instance!;
+                indices = indexer.Arguments.Select(a => a.Value).ToList();
+            }
+            string name;
+            switch (array)
+            {
+                case ILocalReferenceOperation local:
+                    name = LocalName(local.Local);
+                    break;
+                case IParameterReferenceOperation parameter:
+                    Report(DiagnosticDescriptors.WriteToInput, target.Syntax, Shorten(target.Syntax.ToString()), parameter.Parameter.Name);
+                    return null;
+                default:
+                    Report(DiagnosticDescriptors.UnsupportedWrite, target.Syntax, target.Syntax.ToString());
+                    return null;
+            }
+            var atoms = indices.Select(i => LowerAtom(i, "index")).ToEquatableArray();
+            return (name, atoms);
+        }
+
+        private void Store(string array, EquatableArray<Expr> indices, Expr value, string op)
+        {
+            _storedArrays.Add(array);
+            _current.Add(new StoreStmt(array, indices, value, op, _origin));
+        }
+
+        /// <summary><c>a[i] += v</c> and <c>a[i] -= v</c> accumulate; other operators read, combine and store.</summary>
+        private void LowerElementCompound(ICompoundAssignmentOperation compound)
+        {
+            string? op = BinaryOp(compound.OperatorKind);
+            if (op is null || compound.OperatorMethod != null || compound.Type is null || compound.Value.Type is null)
+            {
+                ReportExpression(compound);
+                return;
+            }
+            var element = ElementTarget(compound.Target);
+            if (element is null) return;
+            var (array, indices) = element.Value;
+            var elementType = TypeNames.ToIr(compound.Type);
+            var right = LowerAtom(compound.Value, "operand");
+            bool sameType = compound.InConversion.IsIdentity && TypeNames.ToIr(compound.Value.Type) == elementType;
+            if (sameType && (op == Ops.Add || op == Ops.Subtract))
+            {
+                Store(array, indices, right, op == Ops.Add ? "+=" : "-=");
+                return;
+            }
+            var operandType = compound.InConversion.IsIdentity ? elementType : TypeNames.ToIr(compound.Value.Type);
+            if (TypeNames.ToIr(compound.Value.Type) != operandType) right = Atomize(new CastExpr(operandType, right), operandType, "converted");
+            Expr left = Atomize(new IndexExpr(new VarExpr(array), indices), elementType, "element");
+            if (operandType != elementType) left = Atomize(new CastExpr(operandType, left), operandType, "converted");
+            Expr result = Atomize(new OpExpr(op, left, right), operandType, TempHint(op));
+            if (operandType != elementType) result = Atomize(new CastExpr(elementType, result), elementType, "converted");
+            Store(array, indices, result, "=");
+        }
+
+        /// <summary><c>name = new T[n] { ... }</c> or a collection expression: evaluate the elements, create, store them.</summary>
+        private bool LowerArrayCreationInto(string name, IOperation creation)
+        {
+            var type = TypeNames.ToIr(creation.Type!);
+            var sizes = new List<Expr>();
+            var values = new List<(Expr[] Index, Expr Value)>();
+            if (creation is ICollectionExpressionOperation collection)
+            {
+                if (type.Shape != Shape.Array || collection.Elements.Any(e => e is ISpreadOperation))
+                {
+                    ReportExpression(creation);
+                    return false;
+                }
+                for (int k = 0; k < collection.Elements.Length; k++)
+                {
+                    values.Add((new Expr[] { Index(k) }, LowerAtom(collection.Elements[k], "element")));
+                }
+                sizes.Add(Index(collection.Elements.Length));
+            }
+            else
+            {
+                var array = (IArrayCreationOperation)creation;
+                var rows = array.Initializer!.ElementValues;
+                if (type.Shape == Shape.Array2D)
+                {
+                    for (int r = 0; r < rows.Length; r++)
+                    {
+                        if (!(rows[r] is IArrayInitializerOperation row))
+                        {
+                            ReportExpression(creation);
+                            return false;
+                        }
+                        for (int c = 0; c < row.ElementValues.Length; c++)
+                        {
+                            values.Add((new Expr[] { Index(r), Index(c) }, LowerAtom(row.ElementValues[c], "element")));
+                        }
+                    }
+                }
+                else
+                {
+                    for (int k = 0; k < rows.Length; k++) values.Add((new Expr[] { Index(k) }, LowerAtom(rows[k], "element")));
+                }
+                foreach (var size in array.DimensionSizes) sizes.Add(LowerAtom(size, "size"));
+            }
+            _valueSyntax = creation.Syntax;
+            Emit(name, new NewArrayExpr(type, sizes.ToEquatableArray()));
+            foreach (var (index, value) in values)
+            {
+                if (value is ConstExpr c && c.IsZero) continue;
+                Store(name, index.ToEquatableArray(), value, "=");
+            }
+            return true;
+        }
+
+        private static ConstExpr Index(int k) => new ConstExpr(k.ToString(CultureInfo.InvariantCulture), TypeKind.Int);
+
+        private void RecordArrayAssignment(string name, Expr value)
+        {
+            var type = VariableType(name);
+            if (!type.IsCollection || !type.IsDifferentiable) return;
+            var where = LocationInfo.From(_valueSyntax ?? _method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken));
+            if (!_arrayAssignments.TryGetValue(name, out var list)) _arrayAssignments[name] = list = new List<ArrayAssignment>();
+            list.Add(new ArrayAssignment(value is NewArrayExpr, _loopDepth > 0, where!));
+        }
+
+        /// <summary>
+        /// The rules for local arrays of doubles and floats. One that is written into must hold only arrays
+        /// created here (or it could be an input). One that carries derivatives (checked after activity
+        /// analysis) must be created once, outside loops, so that it has exactly one shadow.
+        /// </summary>
+        public void CheckArrays()
+        {
+            foreach (var pair in _arrayAssignments)
+            {
+                string name = pair.Key;
+                var list = pair.Value;
+                string display = name.TrimStart('@');
+                bool isCopy = _locals.Any(l => l.Name == name && l.Kind == VariableKind.ParameterCopy);
+                if (isCopy)
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ArrayNotCreatedOnce, list[0].Where, display,
+                        "it is a parameter that the method reassigns; assign the new array to a new local instead"));
+                    continue;
+                }
+                var aliased = list.FirstOrDefault(a => !a.IsNew);
+                if (aliased != null && _storedArrays.Contains(name))
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ArrayNotCreatedOnce, aliased.Where, display,
+                        "it is written into, but here it is given an array that was not created in this method (it may be an input); create it with new and copy the elements"));
+                    continue;
+                }
+                string? reason = null;
+                LocationInfo? at = null;
+                if (aliased != null) { reason = "here it is given another array, so the two names would share the values but not the derivatives; create it with new and copy the elements"; at = aliased.Where; }
+                else if (list.Count > 1) { reason = "it is assigned more than once; create it once and overwrite its elements, or use another local"; at = list[1].Where; }
+                else if (list[0].InLoop) { reason = "it is created inside a loop; create it once before the loop and overwrite its elements"; at = list[0].Where; }
+                if (reason != null)
+                {
+                    _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ArrayNotCreatedOnce, at!, display, reason), name, WhenActive: true));
+                }
+            }
+        }
+
+        private static IOperation? ForEachCollection(IForEachLoopOperation loop)
+        {
+            var collection = loop.Collection;
+            while (collection is IConversionOperation { IsImplicit: true } conversion) collection = conversion.Operand;
+            if (collection.Type is null || !TypeNames.CollectionShape(collection.Type, out _, out var shape) || shape == Shape.Array2D) return null;
+            if (!(loop.LoopControlVariable is IVariableDeclaratorOperation)) return null;
+            return collection;
+        }
+
+        /// <summary><c>foreach (var v in a) body</c> is <c>for (int k = 0; k &lt; a.Length; k++) { var v = a[k]; body }</c>.</summary>
+        private void LowerForEach(IForEachLoopOperation loop, IOperation collection)
+        {
+            int origin = _origin;
+            var declarator = (IVariableDeclaratorOperation)loop.LoopControlVariable;
+            var array = LowerAtom(collection, "collection");
+            string variable = DeclareLocal(declarator.Symbol);
+            string index = NewVariable(variable.TrimStart('@') + "Index", IrType.Int, VariableKind.Temp);
+            _current.Add(new AssignStmt(index, ConstExpr.Zero, origin));
+            var saved = _current;
+            _loopDepth++;
+            try
+            {
+                _current = new List<Stmt>();
+                var length = Atomize(new MemberExpr(array, "Length"), IrType.Int, "length");
+                var done = Atomize(new OpExpr(Ops.GreaterOrEqual, new VarExpr(index), length), IrType.Bool, "done");
+                _current.Add(new IfStmt(done, new Stmt[] { new BreakStmt(origin) }.ToEquatableArray(), EquatableArray<Stmt>.Empty, origin));
+                _valueSyntax = collection.Syntax;
+                Emit(variable, new IndexExpr(array, new VarExpr(index)));
+                LowerStatement(loop.Body);
+                var body = _current;
+                _current = new List<Stmt>();
+                _origin = origin;
+                _current.Add(new AssignStmt(index, new OpExpr(Ops.Add, new VarExpr(index), ConstExpr.One), origin));
+                var step = _current;
+                saved.Add(new LoopStmt(body.ToEquatableArray(), step.ToEquatableArray(), origin));
+            }
+            finally
+            {
+                _current = saved;
+                _loopDepth--;
+            }
         }
 
         // ---------------------------------------------------------------- helpers
@@ -916,7 +1235,7 @@ namespace Tangent.Generator.Lowering
                 IUsingOperation _ => "using blocks are not supported; create and dispose the resource in the caller",
                 IUsingDeclarationOperation _ => "using declarations are not supported; create and dispose the resource in the caller",
                 ISwitchOperation _ => "switch statements are not supported yet; use if/else",
-                IForEachLoopOperation _ => "foreach loops are not supported yet; use a for loop over the indices",
+                IForEachLoopOperation _ => "foreach is supported over double[], float[] and spans with a simple loop variable; use for loops with GetLength over a 2-D array",
                 IBranchOperation b when b.BranchKind == BranchKind.GoTo => "goto is not supported; use structured loops with break and continue",
                 ILocalFunctionOperation _ => "local functions are not supported; make it a [Differentiable] method of the type",
                 IThrowOperation _ => "throw is not supported yet; validate the input in the caller",
@@ -933,8 +1252,8 @@ namespace Tangent.Generator.Lowering
             {
                 IAnonymousFunctionOperation _ => "lambdas are not supported; write the function as a [Differentiable] method",
                 IDelegateCreationOperation _ => "lambdas and delegates are not supported; write the function as a [Differentiable] method",
-                IArrayElementReferenceOperation _ => "arrays are not supported yet; pass the values as double parameters, or mark the array [NoDerivative] and read it outside this method",
-                IArrayCreationOperation _ => "arrays are not supported yet; use double locals",
+                IArrayCreationOperation _ => "this form of array creation is not supported; create the array with new T[n] and fill it in a loop",
+                ICollectionExpressionOperation _ => "only collection expressions of plain elements that make a 1-D array are supported; create the array with new T[n] and fill it in a loop",
                 IInterpolatedStringOperation _ => "strings cannot carry derivatives; keep string formatting out of the computation",
                 IDynamicInvocationOperation _ => "dynamic is not supported; use static types",
                 IDynamicMemberReferenceOperation _ => "dynamic is not supported; use static types",

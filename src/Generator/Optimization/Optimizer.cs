@@ -55,6 +55,13 @@ namespace Tangent.Generator.Optimization
                     if (a.Op != "=") reads.Add(a.Name);
                     writes.Add(a.Name);
                     break;
+                case CStore st:
+                    // An element write reads the array reference and counts as a write of the array.
+                    reads.Add(st.Array);
+                    foreach (var index in st.Indices) Reads(index, reads);
+                    Reads(st.Value, reads);
+                    writes.Add(st.Array);
+                    break;
                 case CExprStmt e:
                     Reads(e.Value, reads);
                     break;
@@ -88,6 +95,7 @@ namespace Tangent.Generator.Optimization
             {
                 case CDecl d: return d.Init is null ? 0 : CountReads(d.Init, name);
                 case CAssign a: return CountReads(a.Value, name) + (a.Op != "=" && a.Name == name ? 1 : 0);
+                case CStore st: return CountReads(st.Value, name) + st.Indices.Sum(x => CountReads(x, name)) + (st.Array == name ? 1 : 0);
                 case CExprStmt e: return CountReads(e.Value, name);
                 case CReturn r: return CountReads(r.Value, name);
                 case CIf i: return CountReads(i.Condition, name) + i.Then.Sum(t => CountReads(t, name)) + i.Else.Sum(t => CountReads(t, name));
@@ -102,6 +110,7 @@ namespace Tangent.Generator.Optimization
             {
                 case CDecl d: return d.Init != null && d.Name == name ? 1 : 0;
                 case CAssign a: return a.Name == name ? 1 : 0;
+                case CStore st: return st.Array == name ? 1 : 0;
                 case CIf i: return i.Then.Sum(t => CountWrites(t, name)) + i.Else.Sum(t => CountWrites(t, name));
                 case CWhile w: return w.Body.Sum(t => CountWrites(t, name));
                 default: return 0;
@@ -162,6 +171,23 @@ namespace Tangent.Generator.Optimization
                         if (a.Op == "=" && a.Value is VarExpr same && same.Name == a.Name)
                         {
                             list.RemoveAt(i--);
+                            changed = true;
+                        }
+                        break;
+                    }
+                    case CStore st:
+                    {
+                        changed |= Update(st.Value, Simplifier.Simplify(st.Value), x => st.Value = x);
+                        if (st.Op != "=" && Simplifier.IsZero(st.Value))
+                        {
+                            list.RemoveAt(i--);
+                            changed = true;
+                            break;
+                        }
+                        if (st.Op != "=" && st.Value is OpExpr n && n.Op == Ops.Negate)
+                        {
+                            st.Op = st.Op == "+=" ? "-=" : "+=";
+                            st.Value = n.Args[0];
                             changed = true;
                         }
                         break;
@@ -242,6 +268,11 @@ namespace Tangent.Generator.Optimization
                             live.Remove(d.Name);
                             Reads(d.Init, live);
                         }
+                        break;
+                    case CStore st:
+                        live.Add(st.Array);
+                        foreach (var index in st.Indices) Reads(index, live);
+                        Reads(st.Value, live);
                         break;
                     case CExprStmt e:
                         Reads(e.Value, live);
@@ -377,6 +408,7 @@ namespace Tangent.Generator.Optimization
         private static CStmt Clone(CStmt s) => s switch
         {
             CAssign a => new CAssign(a.Name, a.Value, a.Op, a.Comment),
+            CStore st => new CStore(st.Array, st.Indices, st.Value, st.Op, st.Comment),
             CDecl d => new CDecl(d.Type, d.Name, d.Init, d.Comment),
             CIf i => new CIf(i.Condition, Clone(i.Then), Clone(i.Else)),
             CWhile w => new CWhile(w.Condition, Clone(w.Body)),
@@ -427,7 +459,8 @@ namespace Tangent.Generator.Optimization
                 {
                     if (s is CDecl d && d.Init is null)
                     {
-                        d.Init = d.Type.Kind == TypeKind.Bool ? new ConstExpr("false", TypeKind.Bool)
+                        d.Init = d.Type.IsCollection ? new RawExpr(d.Type.IsSpan ? "default" : "null!")
+                            : d.Type.Kind == TypeKind.Bool ? new ConstExpr("false", TypeKind.Bool)
                             : d.Type.IsDifferentiable || d.Type.Kind == TypeKind.Int ? ConstExpr.Zero
                             : new RawExpr("default");
                     }
@@ -510,6 +543,7 @@ namespace Tangent.Generator.Optimization
         {
             CDecl d => d.Init != null && CountReads(d.Init, name) == 1,
             CAssign a => CountReads(a.Value, name) == 1,
+            CStore st => CountReads(st.Value, name) + st.Indices.Sum(x => CountReads(x, name)) == 1,
             CExprStmt e => CountReads(e.Value, name) == 1,
             CReturn r => CountReads(r.Value, name) == 1,
             CIf c => CountReads(c.Condition, name) == 1,
@@ -522,6 +556,10 @@ namespace Tangent.Generator.Optimization
             {
                 case CDecl d when d.Init != null: d.Init = Replace(d.Init, name, value); break;
                 case CAssign a: a.Value = Replace(a.Value, name, value); break;
+                case CStore st:
+                    st.Indices = new Helpers.EquatableArray<Expr>(st.Indices.Select(x => Replace(x, name, value)));
+                    st.Value = Replace(st.Value, name, value);
+                    break;
                 case CExprStmt e: e.Value = Replace(e.Value, name, value); break;
                 case CReturn r: r.Value = Replace(r.Value, name, value); break;
                 case CIf c:
@@ -547,6 +585,8 @@ namespace Tangent.Generator.Optimization
                 case CondExpr k: return new CondExpr(Replace(k.Condition, name, value), Replace(k.WhenTrue, name, value), Replace(k.WhenFalse, name, value));
                 case TupleExpr t: return new TupleExpr(new Helpers.EquatableArray<Expr>(t.Items.Select(a => Replace(a, name, value))));
                 case MemberExpr m: return new MemberExpr(Replace(m.Receiver, name, value), m.Member);
+                case IndexExpr x: return new IndexExpr(Replace(x.Array, name, value), new Helpers.EquatableArray<Expr>(x.Indices.Select(a => Replace(a, name, value))));
+                case NewArrayExpr n: return n with { Sizes = new Helpers.EquatableArray<Expr>(n.Sizes.Select(a => Replace(a, name, value))) };
                 case InterpolatedExpr s: return s with { Holes = new Helpers.EquatableArray<Expr>(s.Holes.Select(a => Replace(a, name, value))) };
                 default: return e;
             }

@@ -88,7 +88,7 @@ namespace Tangent.Generator.Parsing
             }
 
             // Return type.
-            if (!TypeNames.IsDifferentiableScalar(method.ReturnType))
+            if (!TypeNames.IsSupportedReturn(method.ReturnType))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturnType, LocationInfo.From(syntax.ReturnType), method.Name,
                     method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
@@ -115,7 +115,7 @@ namespace Tangent.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivedNameCollision, location, p.Name, "dResult", "the name of the adjoint's seed parameter"));
                 }
                 bool noDerivative = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Tangent.NoDerivativeAttribute");
-                bool active = !noDerivative && TypeNames.IsDifferentiableScalar(p.Type);
+                bool active = !noDerivative && TypeNames.IsDifferentiable(p.Type);
                 if (!noDerivative && TypeNames.IsUnsupportedDifferentiable(p.Type))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameterType, location, p.Name,
@@ -164,6 +164,7 @@ namespace Tangent.Generator.Parsing
             if (body is null) return null;
             var lowerer = new Lowerer(method, names, diagnostics, ct);
             var statements = lowerer.LowerBody(body, syntax);
+            lowerer.CheckArrays();
 
             var ir = new MethodIR(
                 HintName(method),
@@ -186,7 +187,7 @@ namespace Tangent.Generator.Parsing
                 var activity = ActivityAnalysis.Analyze(ir);
                 foreach (var deferred in lowerer.Deferred)
                 {
-                    if (activity.IsVaried(deferred.Variable) && !diagnostics.Contains(deferred.Diagnostic)) diagnostics.Add(deferred.Diagnostic);
+                    if ((deferred.WhenActive ? activity.IsActive(deferred.Variable) : activity.IsVaried(deferred.Variable)) && !diagnostics.Contains(deferred.Diagnostic)) diagnostics.Add(deferred.Diagnostic);
                 }
             }
 

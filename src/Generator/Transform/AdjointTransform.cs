@@ -69,13 +69,33 @@ namespace Tangent.Generator.Transform
             _method.TapeMarkName = _context.Names.Allocate("tapeMark");
 
             var forward = new List<CStmt>();
+            foreach (var p in ir.Parameters.Where(p => p.IsActive && p.Type.IsCollection))
+            {
+                forward.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.CheckNotAliased",
+                    new Expr[] { new VarExpr(p.Name), new VarExpr(p.DerivativeName), new ConstExpr("\"" + p.DerivativeName + "\"", TypeKind.Other) }.ToEquatableArray(), null, false)));
+            }
             Forward(ir.Body, forward, loopDepth: 0, topLevel: true);
             var reverse = new List<CStmt>();
+            var shadows = new List<string>();
             foreach (var local in ir.Locals)
             {
-                if (_context.IsActive(local.Name)) reverse.Add(new CDecl(local.Type, local.DerivativeName, ConstExpr.Zero));
+                if (!_context.IsActive(local.Name)) continue;
+                if (local.Type.IsCollection)
+                {
+                    // Local arrays' adjoints come from the pool when the array is created, and go back at the end.
+                    _hoisted.Add(new CDecl(local.Type, local.DerivativeName, null));
+                    shadows.Add(local.DerivativeName);
+                }
+                else
+                {
+                    reverse.Add(new CDecl(local.Type, local.DerivativeName, ConstExpr.Zero));
+                }
             }
             Reverse(ir.Body, reverse, loopDepth: 0);
+            foreach (var shadow in shadows)
+            {
+                reverse.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Return", new Expr[] { new VarExpr(shadow) }.ToEquatableArray(), null, false)));
+            }
 
             body.AddRange(_hoisted);
             body.Add(new CComment("Forward sweep"));
@@ -91,7 +111,7 @@ namespace Tangent.Generator.Transform
 
         private void Forward(IReadOnlyList<Stmt> statements, List<CStmt> output, int loopDepth, bool topLevel)
         {
-            var straightLineSaves = topLevel && statements.All(s => s is AssignStmt || s is ExprStmt || s is ReturnStmt)
+            var straightLineSaves = topLevel && statements.All(s => s is AssignStmt || s is StoreStmt || s is ExprStmt || s is ReturnStmt)
                 ? _recording.StraightLineSaves(statements)
                 : null;
             for (int k = 0; k < statements.Count; k++)
@@ -120,8 +140,16 @@ namespace Tangent.Generator.Transform
                             }
                         }
                         output.Add(new CAssign(a.Target, a.Value));
+                        if (a.Value is NewArrayExpr && _context.IsActive(a.Target))
+                        {
+                            output.Add(new CAssign(_context.DerivativeOf(a.Target),
+                                new CallExpr("global::Tangent.Shadows.Rent", new Expr[] { new VarExpr(a.Target) }.ToEquatableArray(), null, false)));
+                        }
                         break;
                     }
+                    case StoreStmt st:
+                        output.Add(new CStore(st.Array, st.Indices, st.Value, st.Op));
+                        break;
                     case ExprStmt e:
                         output.Add(new CExprStmt(e.Value));
                         break;
@@ -188,13 +216,40 @@ namespace Tangent.Generator.Transform
             switch (statement)
             {
                 case ReturnStmt r when _context.IsActive(r.Value):
-                    output.Add(new CAssign(_context.DerivativeOf(((VarExpr)r.Value).Name), new VarExpr("dResult"), "+="));
+                {
+                    string shadow = _context.DerivativeOf(((VarExpr)r.Value).Name);
+                    if (_context.TypeOf(((VarExpr)r.Value).Name).IsCollection)
+                    {
+                        output.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Accumulate", new Expr[] { new VarExpr(shadow), new VarExpr("dResult") }.ToEquatableArray(), null, false)));
+                    }
+                    else
+                    {
+                        output.Add(new CAssign(shadow, new VarExpr("dResult"), "+="));
+                    }
+                    break;
+                }
+                case StoreStmt st when _context.IsActive(st.Array):
+                {
+                    // a[i] = v hands the element's adjoint to v and clears it; a[i] += v shares it with v.
+                    var element = new IndexExpr(new VarExpr(_context.DerivativeOf(st.Array)), st.Indices);
+                    if (_context.IsActive(st.Value))
+                    {
+                        output.Add(new CAssign(_context.DerivativeOf(((VarExpr)st.Value).Name), element, st.Op == "-=" ? "-=" : "+="));
+                    }
+                    if (st.Op == "=") output.Add(new CStore(element.Array is VarExpr sh ? sh.Name : "", st.Indices, ConstExpr.Zero));
+                    break;
+                }
+                case AssignStmt a when _context.TypeOf(a.Target).IsCollection:
                     break;
                 case AssignStmt a:
                 {
                     if (_context.IsActive(a.Target))
                     {
                         var adjoint = new VarExpr(_context.DerivativeOf(a.Target));
+                        if (_context.ShadowElement(a.Value) is IndexExpr shadowElement)
+                        {
+                            output.Add(new CStore(((VarExpr)shadowElement.Array).Name, shadowElement.Indices, adjoint, "+="));
+                        }
                         foreach (var (operand, contribution) in _context.Contributions(a.Target, a.Value, forward: false))
                         {
                             output.Add(new CAssign(_context.DerivativeOf(operand), contribution(adjoint), "+="));

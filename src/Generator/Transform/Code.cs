@@ -45,6 +45,25 @@ namespace Tangent.Generator.Transform
         public string? Comment { get; set; }
     }
 
+    /// <summary><c>array[indices] = value;</c>, <c>+=</c> or <c>-=</c>: an element write (primal arrays and shadows).</summary>
+    public sealed class CStore : CStmt
+    {
+        public CStore(string array, Helpers.EquatableArray<Expr> indices, Expr value, string op = "=", string? comment = null)
+        {
+            Array = array;
+            Indices = indices;
+            Value = value;
+            Op = op;
+            Comment = comment;
+        }
+
+        public string Array { get; }
+        public Helpers.EquatableArray<Expr> Indices { get; set; }
+        public Expr Value { get; set; }
+        public string Op { get; set; }
+        public string? Comment { get; set; }
+    }
+
     /// <summary>An expression evaluated for its effect (a discarded call).</summary>
     public sealed class CExprStmt : CStmt
     {

@@ -47,11 +47,28 @@ namespace Tangent.Generator.Transform
             {
                 switch (statement)
                 {
+                    case AssignStmt a when context.TypeOf(a.Target).IsCollection:
+                        output.Add(new CAssign(a.Target, a.Value));
+                        // A new local array that carries derivatives gets a tangent array of the same shape.
+                        if (context.IsActive(a.Target) && a.Value is NewArrayExpr created)
+                        {
+                            output.Add(new CAssign(context.DerivativeOf(a.Target), created));
+                        }
+                        break;
+                    case StoreStmt st:
+                    {
+                        output.Add(new CStore(st.Array, st.Indices, st.Value, st.Op));
+                        if (!context.IsActive(st.Array)) break;
+                        string shadow = context.DerivativeOf(st.Array);
+                        if (context.IsActive(st.Value)) output.Add(new CStore(shadow, st.Indices, new VarExpr(context.DerivativeOf(((VarExpr)st.Value).Name)), st.Op));
+                        else if (st.Op == "=") output.Add(new CStore(shadow, st.Indices, ConstExpr.Zero));
+                        break;
+                    }
                     case AssignStmt a:
                         output.Add(new CAssign(a.Target, a.Value));
                         if (context.IsActive(a.Target))
                         {
-                            Expr? tangent = null;
+                            Expr? tangent = context.ShadowElement(a.Value);
                             foreach (var (operand, contribution) in context.Contributions(a.Target, a.Value, forward: true))
                             {
                                 var term = contribution(new VarExpr(context.DerivativeOf(operand)));
@@ -64,7 +81,9 @@ namespace Tangent.Generator.Transform
                         output.Add(new CExprStmt(e.Value));
                         break;
                     case ReturnStmt r:
-                        var tangentOfResult = context.IsActive(r.Value) ? new VarExpr(context.DerivativeOf(((VarExpr)r.Value).Name)) : (Expr)ConstExpr.Zero;
+                        var tangentOfResult = context.IsActive(r.Value) ? new VarExpr(context.DerivativeOf(((VarExpr)r.Value).Name))
+                            : context.Ir.ReturnType.IsCollection ? new CallExpr("global::Tangent.Shadows.ZerosLike", new[] { r.Value }.ToEquatableArrayFast(), null, true)
+                            : (Expr)ConstExpr.Zero;
                         output.Add(new CReturn(new TupleExpr(new[] { r.Value, tangentOfResult }.ToEquatableArrayFast())));
                         break;
                     case IfStmt i:
@@ -115,9 +134,12 @@ namespace Tangent.Generator.Transform
             var parts = ir.Parameters.Select(p => p.Type.Name + " " + p.Name).ToList();
             foreach (var p in ir.Parameters.Where(p => p.IsActive))
             {
-                parts.Add((forward ? "" : "ref ") + p.Type.Name + " " + p.DerivativeName);
+                // Scalars: a tangent value, or the caller's accumulator by ref. Arrays and spans: a shadow
+                // of the same shape (an adjoint span is writable).
+                string type = forward ? p.Type.Name : p.Type.AdjointShadow.Name;
+                parts.Add((forward || p.Type.IsCollection ? "" : "ref ") + type + " " + p.DerivativeName);
             }
-            if (!forward) parts.Add(ir.ReturnType.Name + " dResult = 1");
+            if (!forward) parts.Add(ir.ReturnType.Name + (ir.ReturnType.IsCollection ? " dResult" : " dResult = 1"));
             return string.Join(", ", parts);
         }
     }

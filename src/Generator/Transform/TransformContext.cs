@@ -70,7 +70,7 @@ namespace Tangent.Generator.Transform
             var targetType = TypeOf(target);
             switch (value)
             {
-                case VarExpr v when IsActive(v.Name):
+                case VarExpr v when IsActive(v.Name) && TypeOf(v.Name).IsScalar:
                     yield return (v.Name, g => g);
                     break;
 
@@ -107,10 +107,34 @@ namespace Tangent.Generator.Transform
             }
         }
 
+        /// <summary>
+        /// The derivative of an element read <c>target = a[i]</c>, when <c>a</c> carries one: the shadow
+        /// element <c>dA[i]</c> (the target's tangent in forward mode; the adjoint accumulates into it).
+        /// </summary>
+        public IndexExpr? ShadowElement(Expr value)
+            => value is IndexExpr index && index.Array is VarExpr array && IsActive(array.Name)
+                ? new IndexExpr(new VarExpr(DerivativeOf(array.Name)), index.Indices)
+                : null;
+
+        /// <summary>The variables the reverse sweep of an element store reads: its indices, when the array carries a derivative.</summary>
+        public IEnumerable<string> AdjointReads(StoreStmt store)
+        {
+            if (!IsActive(store.Array) || (store.Op != "=" && !IsActive(store.Value))) return Enumerable.Empty<string>();
+            return store.Indices.OfType<VarExpr>().Select(v => v.Name);
+        }
+
         /// <summary>The variables whose values the adjoint of <c>target = value</c> reads.</summary>
         public IEnumerable<string> AdjointReads(string target, Expr value)
         {
             if (!IsActive(target)) yield break;
+            if (value is IndexExpr index)
+            {
+                if (ShadowElement(index) != null)
+                {
+                    foreach (var v in index.Indices.OfType<VarExpr>()) yield return v.Name;
+                }
+                yield break;
+            }
             DerivativeTemplate? template = value switch
             {
                 OpExpr o => TemplateRegistry.ForOperator(o.Op),
