@@ -209,6 +209,106 @@ public static partial class ResultReading
         /// Generates, verifies the snapshot, compiles, and compares <c>FGradient(point..., extraArgs...)</c> with central
         /// differences of <paramref name="f"/> (the active parameters come first in these examples).
         /// </summary>
+        [Fact]
+        public void Dot_product()
+        {
+            var run = Generate("Dot.F", @"
+using Tangent;
+
+public static partial class Dot
+{
+    [Differentiable]
+    public static double F(double[] x, double[] y)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += x[i] * y[i];
+        return sum;
+    }
+}", "Dot");
+            double[] x = { 0.5, -1.25, 2.0 }, y = { 3.0, 0.25, -0.75 };
+            var gradient = (ITuple)run.Invoke("Dot", "FGradient", x, y)!;
+            Numeric.AssertClose(x.Zip(y, (a, b) => a * b).Sum(), (double)gradient[0]!, rel: 1e-12, what: "dot value");
+            Assert.Equal(y, (double[])gradient[1]!);
+            Assert.Equal(x, (double[])gradient[2]!);
+        }
+
+        [Fact]
+        public void Matrix_vector_product()
+        {
+            var run = Generate("MatVec.F", @"
+using Tangent;
+
+public static partial class MatVec
+{
+    [Differentiable]
+    public static double[] F(double[,] a, double[] x)
+    {
+        int rows = a.GetLength(0), columns = a.GetLength(1);
+        var y = new double[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++) y[i] += a[i, j] * x[j];
+        }
+        return y;
+    }
+}", "MatVec");
+            double[,] a = { { 1, 2, 3 }, { -4, 5, 0.5 } };
+            double[] x = { 0.5, -1, 2 };
+            double[] cotangent = { 0.25, -2 };
+            var dA = new double[2, 3];
+            var dX = new double[3];
+            var y = (double[])run.Invoke("MatVec", "FAdjoint", a, x, dA, dX, cotangent)!;
+            for (int i = 0; i < 2; i++)
+            {
+                Numeric.AssertClose(a[i, 0] * x[0] + a[i, 1] * x[1] + a[i, 2] * x[2], y[i], rel: 1e-12, what: "y");
+                for (int j = 0; j < 3; j++) Numeric.AssertClose(cotangent[i] * x[j], dA[i, j], rel: 1e-12, what: "dA = ȳ xᵀ");
+            }
+            for (int j = 0; j < 3; j++) Numeric.AssertClose(cotangent[0] * a[0, j] + cotangent[1] * a[1, j], dX[j], rel: 1e-12, what: "dX = Aᵀ ȳ");
+        }
+
+        [Fact]
+        public void Softmax()
+        {
+            var run = Generate("Softmax.F", @"
+using System;
+using Tangent;
+
+public static partial class Softmax
+{
+    [Differentiable]
+    public static double[] F(double[] z)
+    {
+        double max = z[0];
+        for (int i = 1; i < z.Length; i++) max = Math.Max(max, z[i]);
+        var p = new double[z.Length];
+        double total = 0;
+        for (int i = 0; i < z.Length; i++)
+        {
+            p[i] = Math.Exp(z[i] - max);
+            total += p[i];
+        }
+        for (int i = 0; i < z.Length; i++) p[i] /= total;
+        return p;
+    }
+}", "Softmax");
+            double[] z = { 0.5, 1.0, -0.3 };
+            double[] cotangent = { 1, -0.5, 2 };
+            var dZ = new double[3];
+            var p = (double[])run.Invoke("Softmax", "FAdjoint", z, dZ, cotangent)!;
+            // The softmax Jacobian is diag(p) − p pᵀ, so z̄ = p ⊙ (ū − (p·ū)).
+            double pu = p.Zip(cotangent, (a, b) => a * b).Sum();
+            for (int k = 0; k < 3; k++) Numeric.AssertClose(p[k] * (cotangent[k] - pu), dZ[k], rel: 1e-12, what: "z̄");
+        }
+
+        private static GeneratorRun Generate(string name, string source, string type)
+        {
+            GeneratorRun run = GeneratorHarness.Run(source);
+            Assert.True(run.GeneratorDiagnostics.IsEmpty, GeneratorRun.DescribeDiagnostics(run.GeneratorDiagnostics));
+            Snapshot.Verify(run.Generated(type + ".F("), name);
+            run.AssertNoCompilationErrors();
+            return run;
+        }
+
         private static void Check(string name, string source, string type, double[] point, Func<double[], double> f,
                                   double rel = 1e-6, object[]? extraArgs = null)
         {

@@ -385,12 +385,18 @@ namespace Tangent.Generator.Lowering
         private void Emit(string name, Expr value)
         {
             RecordArrayAssignment(name, value);
-            if (!value.IsAtom && Mentions(value, name))
+            if (!value.IsAtom && Mentions(value, name) && !IsCounterStep(name, value))
             {
                 value = Atomize(value, VariableType(name), name);
             }
             _current.Add(new AssignStmt(name, value, _origin));
         }
+
+        /// <summary><c>i = i + c</c> on an int with a constant c: kept in place; the adjoint undoes it by subtracting.</summary>
+        private bool IsCounterStep(string name, Expr value)
+            => VariableType(name).Kind == TypeKind.Int && VariableType(name).IsScalar
+               && value is OpExpr o && (o.Op == Ops.Add || o.Op == Ops.Subtract)
+               && o.Args[0] is VarExpr v && v.Name == name && o.Args[1] is ConstExpr c && c.Kind == TypeKind.Int;
 
         private void LowerCompound(ICompoundAssignmentOperation compound)
         {

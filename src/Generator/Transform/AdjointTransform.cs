@@ -23,6 +23,7 @@ namespace Tangent.Generator.Transform
         private readonly Recording _recording;
         private readonly Dictionary<Stmt, string> _savedLocals = new Dictionary<Stmt, string>(ReferenceComparer.Instance);
         private readonly Dictionary<Stmt, string> _counters = new Dictionary<Stmt, string>(ReferenceComparer.Instance);
+        private readonly Dictionary<Stmt, Expr> _restoredByInverse = new Dictionary<Stmt, Expr>(ReferenceComparer.Instance);
         private readonly List<CStmt> _hoisted = new List<CStmt>();
         private string _result = "result";
 
@@ -92,6 +93,7 @@ namespace Tangent.Generator.Transform
                 }
             }
             Reverse(ir.Body, reverse, loopDepth: 0);
+            if (shadows.Count > 0) reverse.Add(new CComment("The adjoints of local arrays go back to the pool."));
             foreach (var shadow in shadows)
             {
                 reverse.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Return", new Expr[] { new VarExpr(shadow) }.ToEquatableArray(), null, false)));
@@ -122,7 +124,12 @@ namespace Tangent.Generator.Transform
                     case AssignStmt a:
                     {
                         bool save = straightLineSaves != null ? straightLineSaves.Contains(k) : _recording.NeedsSave(a);
-                        if (save)
+                        if (save && _context.TypeOf(a.Target) == IrType.Int && Inverse(a) is Expr inverse)
+                        {
+                            // i = i + c is undone by i = i - c in the reverse sweep: nothing to record.
+                            _restoredByInverse[statement] = inverse;
+                        }
+                        else if (save)
                         {
                             var type = _context.TypeOf(a.Target);
                             if (loopDepth > 0)
@@ -231,12 +238,13 @@ namespace Tangent.Generator.Transform
                 case StoreStmt st when _context.IsActive(st.Array):
                 {
                     // a[i] = v hands the element's adjoint to v and clears it; a[i] += v shares it with v.
-                    var element = new IndexExpr(new VarExpr(_context.DerivativeOf(st.Array)), st.Indices);
+                    var indices = _context.RecomputeIndices(st.Indices);
+                    var element = new IndexExpr(new VarExpr(_context.DerivativeOf(st.Array)), indices);
                     if (_context.IsActive(st.Value))
                     {
                         output.Add(new CAssign(_context.DerivativeOf(((VarExpr)st.Value).Name), element, st.Op == "-=" ? "-=" : "+="));
                     }
-                    if (st.Op == "=") output.Add(new CStore(element.Array is VarExpr sh ? sh.Name : "", st.Indices, ConstExpr.Zero));
+                    if (st.Op == "=") output.Add(new CStore(_context.DerivativeOf(st.Array), indices, ConstExpr.Zero));
                     break;
                 }
                 case AssignStmt a when _context.TypeOf(a.Target).IsCollection:
@@ -248,15 +256,19 @@ namespace Tangent.Generator.Transform
                         var adjoint = new VarExpr(_context.DerivativeOf(a.Target));
                         if (_context.ShadowElement(a.Value) is IndexExpr shadowElement)
                         {
-                            output.Add(new CStore(((VarExpr)shadowElement.Array).Name, shadowElement.Indices, adjoint, "+="));
+                            output.Add(new CStore(((VarExpr)shadowElement.Array).Name, _context.RecomputeIndices(shadowElement.Indices), adjoint, "+="));
                         }
                         foreach (var (operand, contribution) in _context.Contributions(a.Target, a.Value, forward: false))
                         {
-                            output.Add(new CAssign(_context.DerivativeOf(operand), contribution(adjoint), "+="));
+                            output.Add(new CAssign(_context.DerivativeOf(operand), _context.Recompute(contribution(adjoint)), "+="));
                         }
                         output.Add(new CAssign(adjoint.Name, ConstExpr.Zero));
                     }
-                    if (_savedLocals.TryGetValue(statement, out var saved))
+                    if (_restoredByInverse.TryGetValue(statement, out var inverse))
+                    {
+                        output.Add(new CAssign(a.Target, inverse));
+                    }
+                    else if (_savedLocals.TryGetValue(statement, out var saved))
                     {
                         output.Add(new CAssign(a.Target, new VarExpr(saved)));
                     }
@@ -303,6 +315,13 @@ namespace Tangent.Generator.Transform
         }
 
         // ------------------------------------------------------------ helpers
+
+        /// <summary>For <c>i = i ± c</c> on an int, the expression that recovers the old value (<c>i ∓ c</c>).</summary>
+        private static Expr? Inverse(AssignStmt a)
+            => a.Value is OpExpr o && (o.Op == Ops.Add || o.Op == Ops.Subtract) && o.Args[0] is VarExpr v && v.Name == a.Target
+               && o.Args[1] is ConstExpr c && c.Kind == TypeKind.Int
+                ? new OpExpr(o.Op == Ops.Add ? Ops.Subtract : Ops.Add, v, c)
+                : null;
 
         private CallExpr TapeCall(string operation, params Expr[] args)
             => new CallExpr(operation, args.ToEquatableArray(), null, false, new VarExpr(_method.TapeName!));

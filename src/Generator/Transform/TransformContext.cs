@@ -40,6 +40,42 @@ namespace Tangent.Generator.Transform
                 }
             }
             Names.Reserve("dResult");
+            _recomputed = Recomputable.Find(ir);
+        }
+
+        private readonly Dictionary<string, IndexExpr> _recomputed;
+
+        /// <summary>
+        /// Temporaries that hold an element of an array nobody writes (<c>t = x[i]</c>), whose index is not
+        /// reassigned while <c>t</c> is in use: the reverse sweep reads <c>x[i]</c> again instead of keeping <c>t</c>.
+        /// </summary>
+        public IReadOnlyDictionary<string, IndexExpr> Recomputed => _recomputed;
+
+        /// <summary>Replaces recomputable temporaries in a reverse-sweep expression by the element they hold.</summary>
+        public Expr Recompute(Expr e)
+        {
+            foreach (var pair in _recomputed)
+            {
+                e = Optimization.Optimizer.Replace(e, pair.Key, pair.Value);
+            }
+            return e;
+        }
+
+        /// <summary>What reading these variables in the reverse sweep really reads, once recomputed elements are expanded.</summary>
+        private IEnumerable<string> Expand(IEnumerable<string> names)
+        {
+            foreach (var name in names)
+            {
+                if (_recomputed.TryGetValue(name, out var element))
+                {
+                    if (element.Array is VarExpr array) yield return array.Name;
+                    foreach (var index in element.Indices.OfType<VarExpr>()) yield return index.Name;
+                }
+                else
+                {
+                    yield return name;
+                }
+            }
         }
 
         public MethodIR Ir { get; }
@@ -116,15 +152,21 @@ namespace Tangent.Generator.Transform
                 ? new IndexExpr(new VarExpr(DerivativeOf(array.Name)), index.Indices)
                 : null;
 
+        /// <summary>Indices as the reverse sweep spells them (recomputable temporaries replaced).</summary>
+        public Helpers.EquatableArray<Expr> RecomputeIndices(Helpers.EquatableArray<Expr> indices)
+            => new Helpers.EquatableArray<Expr>(indices.Select(Recompute));
+
         /// <summary>The variables the reverse sweep of an element store reads: its indices, when the array carries a derivative.</summary>
         public IEnumerable<string> AdjointReads(StoreStmt store)
         {
             if (!IsActive(store.Array) || (store.Op != "=" && !IsActive(store.Value))) return Enumerable.Empty<string>();
-            return store.Indices.OfType<VarExpr>().Select(v => v.Name);
+            return Expand(store.Indices.OfType<VarExpr>().Select(v => v.Name)).Distinct();
         }
 
         /// <summary>The variables whose values the adjoint of <c>target = value</c> reads.</summary>
-        public IEnumerable<string> AdjointReads(string target, Expr value)
+        public IEnumerable<string> AdjointReads(string target, Expr value) => Expand(AdjointReadsCore(target, value)).Distinct();
+
+        private IEnumerable<string> AdjointReadsCore(string target, Expr value)
         {
             if (!IsActive(target)) yield break;
             if (value is IndexExpr index)
