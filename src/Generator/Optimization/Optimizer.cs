@@ -22,6 +22,7 @@ namespace Tangent.Generator.Optimization
                 changed |= RemoveDeadStores(method);
                 changed |= MergeDeclarations(method.Body);
                 changed |= Inline(method);
+                changed |= RemoveCopiesBack(method.Body);
                 if (!changed) break;
             }
             FinishDeclarations(method.Body);
@@ -466,6 +467,39 @@ namespace Tangent.Generator.Optimization
                     }
                 }
             }
+        }
+
+        // ------------------------------------------------------------ copies back
+
+        /// <summary>
+        /// <c>t = a; ... a = t;</c> with neither written in between: the second copy changes nothing
+        /// (this is what the adjoint of <c>s = s + x</c> leaves behind once its temporary is folded).
+        /// </summary>
+        private static bool RemoveCopiesBack(List<CStmt> root)
+        {
+            bool changed = false;
+            foreach (var list in AllLists(root).ToList())
+            {
+                for (int k = 0; k < list.Count; k++)
+                {
+                    if (!(list[k] is CAssign back) || back.Op != "=" || !(back.Value is VarExpr t)) continue;
+                    string a = back.Name;
+                    for (int j = k - 1; j >= 0; j--)
+                    {
+                        var s = list[j];
+                        bool isCopy = s is CAssign c && c.Op == "=" && c.Name == t.Name && c.Value is VarExpr v && v.Name == a
+                                      || s is CDecl d && d.Name == t.Name && d.Init is VarExpr w && w.Name == a;
+                        if (isCopy)
+                        {
+                            list.RemoveAt(k--);
+                            changed = true;
+                            break;
+                        }
+                        if (CountWrites(s, a) > 0 || CountWrites(s, t.Name) > 0 || s is CDecl e && (e.Name == a || e.Name == t.Name) || s is CJump) break;
+                    }
+                }
+            }
+            return changed;
         }
 
         // ------------------------------------------------------------ inlining

@@ -47,7 +47,6 @@ static partial class Dot
         double result = sum;
 
         // Reverse sweep
-        double dSum1 = 0;
         // Grad of: return sum;
         double dSum = dResult;
         // Grad of: for (int i = 0; i < x.Length; i++)
@@ -55,10 +54,8 @@ static partial class Dot
         {
             i--;
             // Grad of: sum += x[i] * y[i];
-            dSum1 = dSum;
-            dSum = dSum1;
-            dY[i] += x[i] * dSum1;
-            dX[i] += dSum1 * y[i];
+            dY[i] += x[i] * dSum;
+            dX[i] += dSum * y[i];
             passes--;
         }
 

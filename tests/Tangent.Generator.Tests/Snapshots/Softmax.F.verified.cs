@@ -118,7 +118,6 @@ static partial class Softmax
             double dTotal = 0;
             double dDifference = 0;
             double dExp = 0;
-            double dSum = 0;
             double dQuotient = 0;
             // Grad of: return p;
             global::Tangent.Shadows.Accumulate(dP, dResult);
@@ -139,10 +138,8 @@ static partial class Softmax
             {
                 i1--;
                 // Grad of: total += p[i];
-                dSum = dTotal;
                 total = tape.PopDouble();
-                dTotal = dSum;
-                dP[i1] += dSum;
+                dP[i1] += dTotal;
                 // Grad of: p[i] = Math.Exp(z[i] - max);
                 dExp = dP[i1];
                 dP[i1] = 0;
