@@ -231,6 +231,23 @@ namespace Tangent
             return new float[like.GetLength(0), like.GetLength(1)];
         }
 
+        // ------------------------------------------------------------------ Copy
+
+        /// <summary>
+        /// A new array with the elements of <paramref name="tangent"/>: the forward-mode tangent of a
+        /// method that returns one of its array parameters (the result must not be the caller's array).
+        /// </summary>
+        public static double[] Copy(double[] tangent) => (double[])tangent.Clone();
+
+        /// <inheritdoc cref="Copy(double[])"/>
+        public static float[] Copy(float[] tangent) => (float[])tangent.Clone();
+
+        /// <inheritdoc cref="Copy(double[])"/>
+        public static double[,] Copy(double[,] tangent) => (double[,])tangent.Clone();
+
+        /// <inheritdoc cref="Copy(double[])"/>
+        public static float[,] Copy(float[,] tangent) => (float[,])tangent.Clone();
+
         // ------------------------------------------------------------------ CheckNotAliased
 
         /// <summary>

@@ -575,4 +575,22 @@ public class ShadowsTests
         Shadows.CheckNotAliased(new ReadOnlySpan<float>(f, 0, 4), new ReadOnlySpan<float>(f, 4, 4), "dx");
         Shadows.CheckNotAliased(new float[2], new float[2], "dx");
     }
+
+    [Fact]
+    public void Copy_returns_a_new_array_with_the_same_elements()
+    {
+        var d = new[] { 1.5, -2.0, 3.25 };
+        var dc = Shadows.Copy(d);
+        Assert.NotSame(d, dc);
+        Assert.Equal(d, dc);
+        var m = new double[,] { { 1, 2 }, { 3, 4 } };
+        var mc = Shadows.Copy(m);
+        Assert.NotSame(m, mc);
+        Assert.Equal(m, mc);
+        var f = new[] { 1f, 2f };
+        Assert.Equal(f, Shadows.Copy(f));
+        Assert.NotSame(f, Shadows.Copy(f));
+        var fm = new float[,] { { 1f }, { 2f } };
+        Assert.Equal(fm, Shadows.Copy(fm));
+    }
 }

@@ -81,7 +81,10 @@ namespace Tangent.Generator.Transform
                         output.Add(new CExprStmt(e.Value));
                         break;
                     case ReturnStmt r:
-                        var tangentOfResult = context.IsActive(r.Value) ? new VarExpr(context.DerivativeOf(((VarExpr)r.Value).Name))
+                        // An array parameter's tangent belongs to the caller: the result gets a copy.
+                        var tangentOfResult = context.IsActive(r.Value) && context.Ir.ReturnType.IsCollection && context.IsParameter(((VarExpr)r.Value).Name)
+                            ? new CallExpr("global::Tangent.Shadows.Copy", new Expr[] { new VarExpr(context.DerivativeOf(((VarExpr)r.Value).Name)) }.ToEquatableArrayFast(), null, true)
+                            : context.IsActive(r.Value) ? new VarExpr(context.DerivativeOf(((VarExpr)r.Value).Name))
                             : context.Ir.ReturnType.IsCollection ? new CallExpr("global::Tangent.Shadows.ZerosLike", new[] { r.Value }.ToEquatableArrayFast(), null, true)
                             : (Expr)ConstExpr.Zero;
                         output.Add(new CReturn(new TupleExpr(new[] { r.Value, tangentOfResult }.ToEquatableArrayFast())));
