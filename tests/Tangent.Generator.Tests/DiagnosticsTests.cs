@@ -777,6 +777,11 @@ public abstract partial class C
             "double M(double x) { double y = x; if (y > 1) { y = Math.Log(y); } else { y = Math.Exp(y); } return y; }",
             "double M(double x, [NoDerivative] double[] data) { double y = x * data.Length; y = y * y; return (float)y + x; }",
             "float M(float x) { float y = (float)Math.Cos(x); y *= 2f; return y / x; }",
+            "double M(double[] x, double[] y) { double s = 0; for (int i = 0; i < x.Length; i++) s += x[i] * y[i]; return s; }",
+            "double[] M(double[,] a, double[] x) { var y = new double[a.GetLength(0)]; for (int i = 0; i < y.Length; i++) for (int j = 0; j < x.Length; j++) y[i] += a[i, j] * x[j]; return y; }",
+            "double M(ReadOnlySpan<double> x, [NoDerivative] int[] idx) { double s = 0; foreach (var v in x) s += v * v; return s + x[idx[0]]; }",
+            "double M(double[] x) { var p = new double[x.Length]; p[0] = x[0]; for (int i = 1; i < x.Length; i++) p[i] = p[i - 1] + Math.Sin(x[i]); return p[x.Length - 1]; }",
+            "float[] M(float[] z) { var e = new float[z.Length]; float t = 0; for (int i = 0; i < z.Length; i++) { e[i] = MathF.Exp(z[i]); t += e[i]; } for (int i = 0; i < e.Length; i++) e[i] /= t; return e; }",
         };
 
         private static readonly string[] FuzzTokens =
