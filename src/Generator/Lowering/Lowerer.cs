@@ -422,7 +422,7 @@ namespace Tangent.Generator.Lowering
             }
             Expr left = new VarExpr(name);
             if (operandType != targetType) left = Atomize(new CastExpr(operandType, left), operandType, "converted");
-            Expr result = new OpExpr(op!, new[] { left, right });
+            Expr result = new OpExpr(op!, new Expr[] { left, right! });
             if (operandType != targetType)
             {
                 result = new CastExpr(targetType, Atomize(result, operandType, TempHint(op)));
