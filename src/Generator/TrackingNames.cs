@@ -12,6 +12,10 @@ namespace Tangent.Generator
         /// <summary>The diagnostics of a model (they carry source positions, kept apart from code).</summary>
         public const string Diagnostics = nameof(Diagnostics);
 
+        /// <summary>Discovery and checking of each [DerivativeOf] registration.</summary>
+        public const string Registrations = nameof(Registrations);
+
+        /// <summary>The steps every run has (registrations appear only when a project has some).</summary>
         public static readonly string[] All = { Methods, Code, Diagnostics };
     }
 }

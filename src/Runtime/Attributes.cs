@@ -52,6 +52,15 @@ namespace Tangent
 
         /// <summary>Full gradient of a scalar-valued method.</summary>
         Gradient = 2,
+
+        /// <summary>
+        /// The forward half of a split adjoint: runs the method and records on the thread's tape what the
+        /// reverse half needs. Generated code calls it when differentiating a call to the method.
+        /// </summary>
+        Record = 3,
+
+        /// <summary>The reverse half of a split adjoint: replays what the matching <see cref="Record"/> call recorded.</summary>
+        Reverse = 4,
     }
 
     /// <summary>
@@ -72,5 +81,19 @@ namespace Tangent
 
         /// <summary>Which derivative this method computes.</summary>
         public DerivativeKind Kind { get; }
+    }
+
+    /// <summary>
+    /// Emitted by the generator into an assembly that registers derivatives with
+    /// <see cref="DerivativeOfAttribute"/>: names each type holding registrations, so that projects
+    /// referencing the assembly find them without scanning every type.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true, Inherited = false)]
+    public sealed class DerivativeRegistrationsAttribute : Attribute
+    {
+        public DerivativeRegistrationsAttribute(Type type) => Type = type;
+
+        /// <summary>A type with methods marked <see cref="DerivativeOfAttribute"/>.</summary>
+        public Type Type { get; }
     }
 }

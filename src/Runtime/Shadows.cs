@@ -52,6 +52,15 @@ namespace Tangent
         public static double[] Rent(double[] like) => Pool1<double>.Rent(like);
 
         /// <summary>
+        /// A zeroed array as long as the span <paramref name="like"/>, from the calling thread's pool: the zero
+        /// tangent or the scratch adjoint for a span argument that carries no derivative.
+        /// </summary>
+        public static double[] Rent(ReadOnlySpan<double> like) => Pool1<double>.RentLength(like.Length);
+
+        /// <summary>A zeroed array as long as the span <paramref name="like"/>, from the calling thread's pool.</summary>
+        public static float[] Rent(ReadOnlySpan<float> like) => Pool1<float>.RentLength(like.Length);
+
+        /// <summary>
         /// A zeroed array with the same <see cref="Array.Length"/> as <paramref name="like"/>, taken from
         /// this thread's pool when one of that length is free, otherwise newly allocated.
         /// Give it back with <see cref="Return(float[])"/> when done.
@@ -383,7 +392,11 @@ namespace Tangent
             public static T[] Rent(T[] like)
             {
                 ArgumentNullException.ThrowIfNull(like);
-                int length = like.Length;
+                return RentLength(like.Length);
+            }
+
+            public static T[] RentLength(int length)
+            {
                 T[]?[]? free = t_free;
                 if (free is not null)
                 {

@@ -3,7 +3,8 @@
 //
 // Design
 // ------
-// * Four typed LIFO stacks (double, float, int, bool) instead of one byte stream: a push or pop is a
+// * Five typed LIFO stacks (double, float, int, bool, and object for array references that split
+//   adjoints hand from their forward to their reverse method) instead of one byte stream: a push or pop is a
 //   bounds-checked array store/load plus a counter update, with no reinterpretation, and each type's
 //   order is independent (generated code pops each type in the reverse order it pushed that type).
 // * One Tape per thread ([ThreadStatic], created lazily on first use), so concurrent callers never
@@ -47,16 +48,20 @@ namespace Tangent
         internal readonly int Floats;
         internal readonly int Ints;
         internal readonly int Bools;
+        internal readonly int Objects;
 
         // Floors of the enclosing frame, restored by End (used only for the debug checks).
         internal readonly int OuterDoubles;
         internal readonly int OuterFloats;
         internal readonly int OuterInts;
         internal readonly int OuterBools;
+        internal readonly int OuterObjects;
 
-        internal TapeMark(int doubles, int floats, int ints, int bools,
-                          int outerDoubles, int outerFloats, int outerInts, int outerBools)
+        internal TapeMark(int doubles, int floats, int ints, int bools, int objects,
+                          int outerDoubles, int outerFloats, int outerInts, int outerBools, int outerObjects)
         {
+            Objects = objects;
+            OuterObjects = outerObjects;
             Doubles = doubles;
             Floats = floats;
             Ints = ints;
@@ -70,6 +75,7 @@ namespace Tangent
         /// <inheritdoc />
         public bool Equals(TapeMark other) =>
             Doubles == other.Doubles && Floats == other.Floats && Ints == other.Ints && Bools == other.Bools &&
+            Objects == other.Objects && OuterObjects == other.OuterObjects &&
             OuterDoubles == other.OuterDoubles && OuterFloats == other.OuterFloats &&
             OuterInts == other.OuterInts && OuterBools == other.OuterBools;
 
@@ -78,7 +84,7 @@ namespace Tangent
 
         /// <inheritdoc />
         public override int GetHashCode() =>
-            HashCode.Combine(Doubles, Floats, Ints, Bools, OuterDoubles, OuterFloats, OuterInts, OuterBools);
+            HashCode.Combine(HashCode.Combine(Doubles, Floats, Ints, Bools, Objects), OuterDoubles, OuterFloats, OuterInts, OuterBools, OuterObjects);
 
         /// <summary>Compares two marks.</summary>
         public static bool operator ==(TapeMark left, TapeMark right) => left.Equals(right);
@@ -88,7 +94,7 @@ namespace Tangent
 
         /// <inheritdoc />
         public override string ToString() =>
-            $"TapeMark(double: {Doubles}, float: {Floats}, int: {Ints}, bool: {Bools})";
+            $"TapeMark(double: {Doubles}, float: {Floats}, int: {Ints}, bool: {Bools}, object: {Objects})";
     }
 
     /// <summary>
@@ -111,17 +117,20 @@ namespace Tangent
         private float[] _floats = Array.Empty<float>();
         private int[] _ints = Array.Empty<int>();
         private bool[] _bools = Array.Empty<bool>();
+        private object?[] _objects = Array.Empty<object?>();
 
         private int _doubleCount;
         private int _floatCount;
         private int _intCount;
         private int _boolCount;
+        private int _objectCount;
 
         // Floors of the innermost open frame (heights at its Begin); only read by debug checks.
         private int _doubleFloor;
         private int _floatFloor;
         private int _intFloor;
         private int _boolFloor;
+        private int _objectFloor;
 
         /// <summary>Creates an empty tape. Generated code uses <see cref="Current"/> instead.</summary>
         public Tape()
@@ -150,8 +159,11 @@ namespace Tangent
         /// <summary>Number of bools on the tape.</summary>
         public int BoolCount => _boolCount;
 
-        /// <summary>True when all four stacks are empty.</summary>
-        public bool IsEmpty => (_doubleCount | _floatCount | _intCount | _boolCount) == 0;
+        /// <summary>Number of object references on the tape.</summary>
+        public int ObjectCount => _objectCount;
+
+        /// <summary>True when all five stacks are empty.</summary>
+        public bool IsEmpty => (_doubleCount | _floatCount | _intCount | _boolCount | _objectCount) == 0;
 
         /// <summary>
         /// Opens a frame: returns the current stack heights, which <see cref="End(TapeMark)"/> restores.
@@ -159,8 +171,9 @@ namespace Tangent
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TapeMark Begin()
         {
-            var mark = new TapeMark(_doubleCount, _floatCount, _intCount, _boolCount,
-                                    _doubleFloor, _floatFloor, _intFloor, _boolFloor);
+            var mark = new TapeMark(_doubleCount, _floatCount, _intCount, _boolCount, _objectCount,
+                                    _doubleFloor, _floatFloor, _intFloor, _boolFloor, _objectFloor);
+            _objectFloor = _objectCount;
             _doubleFloor = _doubleCount;
             _floatFloor = _floatCount;
             _intFloor = _intCount;
@@ -177,12 +190,19 @@ namespace Tangent
         public void End(TapeMark mark)
         {
             Debug.Assert(mark.Doubles <= _doubleCount && mark.Floats <= _floatCount &&
-                         mark.Ints <= _intCount && mark.Bools <= _boolCount,
+                         mark.Ints <= _intCount && mark.Bools <= _boolCount && mark.Objects <= _objectCount,
                          "Tape.End: the frame popped below its mark, or the mark belongs to a frame that already ended.");
             _doubleCount = mark.Doubles;
             _floatCount = mark.Floats;
             _intCount = mark.Ints;
             _boolCount = mark.Bools;
+            if (_objectCount > mark.Objects)
+            {
+                // Drop the references an unfinished sweep left, so the GC can take them.
+                Array.Clear(_objects, mark.Objects, _objectCount - mark.Objects);
+                _objectCount = mark.Objects;
+            }
+            _objectFloor = mark.OuterObjects;
             _doubleFloor = mark.OuterDoubles;
             _floatFloor = mark.OuterFloats;
             _intFloor = mark.OuterInts;
@@ -195,8 +215,9 @@ namespace Tangent
         /// </summary>
         public void Reset()
         {
-            _doubleCount = _floatCount = _intCount = _boolCount = 0;
-            _doubleFloor = _floatFloor = _intFloor = _boolFloor = 0;
+            Array.Clear(_objects, 0, _objectCount);
+            _doubleCount = _floatCount = _intCount = _boolCount = _objectCount = 0;
+            _doubleFloor = _floatFloor = _intFloor = _boolFloor = _objectFloor = 0;
         }
 
         /// <summary>
@@ -211,6 +232,7 @@ namespace Tangent
             Return(ref _floats);
             Return(ref _ints);
             Return(ref _bools);
+            Return(ref _objects);
         }
 
         // ---- double ----
@@ -399,6 +421,44 @@ namespace Tangent
             _bools[_boolCount++] = value;
         }
 
+        // ---- object ----
+
+        /// <summary>Pushes an object reference (a local array and its adjoint, handed from a split adjoint's forward method to its reverse method).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PushObject(object? value)
+        {
+            object?[] items = _objects;
+            int count = _objectCount;
+            if ((uint)count < (uint)items.Length)
+            {
+                items[count] = value;
+                _objectCount = count + 1;
+            }
+            else
+            {
+                PushObjectSlow(value);
+            }
+        }
+
+        /// <summary>Pops the reference pushed last, as <typeparamref name="T"/>, and clears its slot.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T PopObject<T>() where T : class?
+        {
+            Debug.Assert(_objectCount > _objectFloor, "Tape.PopObject below the current frame's mark.");
+            int count = _objectCount - 1;
+            object? value = _objects[count];
+            _objects[count] = null;
+            _objectCount = count;
+            return (T)value!;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void PushObjectSlow(object? value)
+        {
+            Grow(ref _objects, _objectCount, 1);
+            _objects[_objectCount++] = value;
+        }
+
         // ---- storage ----
 
         // Ensures room for `needed` more items above `count`: rents an array at least twice as large,
@@ -419,7 +479,7 @@ namespace Tangent
             T[] old = items;
             items = larger;
             if (old.Length != 0)
-                ArrayPool<T>.Shared.Return(old);
+                ArrayPool<T>.Shared.Return(old, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }
 
         private static void Return<T>(ref T[] items)
@@ -427,7 +487,7 @@ namespace Tangent
             T[] old = items;
             items = Array.Empty<T>();
             if (old.Length != 0)
-                ArrayPool<T>.Shared.Return(old);
+                ArrayPool<T>.Shared.Return(old, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }
     }
 }

@@ -665,22 +665,25 @@ public abstract partial class C
     }"));
         }
 
-        // ------------------------------------------------------------------ TN2002 call of a [Differentiable] method
+        // ------------------------------------------------------------------ calls between [Differentiable] methods
 
         [Fact]
-        public void TN2002_call_of_a_differentiable_method_is_reported_at_the_call()
+        public void Call_of_a_differentiable_method_reports_nothing_and_calls_its_derivatives()
         {
-            GeneratorRun run = Expect(Members(@"
+            GeneratorRun run = ExpectClean(Members(@"
     [Differentiable]
     public static double G(double v) => v * v;
 
     [Differentiable]
-    public static double F(double x) => 2 * [|G(x)|];"), "TN2002", Error, "'C.G'", "inline", "Autodiff.StopGradient");
-            Assert.Single(run.GeneratedSources.Keys, k => k.Contains(".G(", StringComparison.Ordinal));
+    public static double F(double x) => 2 * G(x);"), generatedCount: 2);
+            string f = run.GeneratedSources.Single(p => p.Key.Contains(".F(", StringComparison.Ordinal)).Value;
+            Assert.Contains("global::C.GForward(", f, StringComparison.Ordinal);
+            Assert.Contains("global::C.GRecord(", f, StringComparison.Ordinal);
+            Assert.Contains("global::C.GReverse(", f, StringComparison.Ordinal);
         }
 
         [Fact]
-        public void TN2002_negative_call_with_inactive_argument()
+        public void Call_with_inactive_argument_is_a_plain_call()
         {
             ExpectClean(Members(@"
     [Differentiable]
@@ -688,6 +691,151 @@ public abstract partial class C
 
     [Differentiable]
     public static double F(double x, [NoDerivative] double s) => x * G(s);"), generatedCount: 2);
+        }
+
+        // ------------------------------------------------------------------ TN2002 registration with one mode
+
+        private const string ForwardOnlyRegistration = @"
+    public static double Cube(double v) => v * v * v;
+
+    [DerivativeOf(typeof(C), nameof(Cube))]
+    public static (double Value, double Tangent) CubeForward(double v, double dV) => (v * v * v, 3 * v * v * dV);
+";
+
+        [Fact]
+        public void TN2002_call_of_a_method_registered_in_one_mode_is_reported_at_the_call()
+        {
+            Expect(Members(ForwardOnlyRegistration + @"
+    [Differentiable]
+    public static double F(double x) => 2 * [|Cube(x)|];"), "TN2002", Error, "'C.Cube'", "a forward derivative", "no adjoint");
+        }
+
+        [Fact]
+        public void TN2002_negative_inactive_argument()
+        {
+            ExpectClean(Members(ForwardOnlyRegistration + @"
+    [Differentiable]
+    public static double F(double x, [NoDerivative] double s) => x * Cube(s);"), generatedCount: 2); // F and the registrations index
+        }
+
+        // ------------------------------------------------------------------ TN2003 registration with a wrong signature
+
+        [Fact]
+        public void TN2003_adjoint_registration_without_ref_is_reported_at_the_method()
+        {
+            Expect(Members(@"
+    public static double Cube(double v) => v * v * v;
+
+    [DerivativeOf(typeof(C), nameof(Cube))]
+    public static double [|CubeAdjoint|](double v, double dV, double dResult) => v;"), "TN2003", Error,
+                "'CubeAdjoint'", "'C.Cube'", "parameter 2 'dV' is 'double' but 'ref double' was expected",
+                "'static double CubeAdjoint(double v, ref double dV, double dResult)'");
+        }
+
+        [Fact]
+        public void TN2003_forward_registration_with_a_missing_tangent_is_reported()
+        {
+            Expect(Members(@"
+    public static double Mul(double a, double b) => a * b;
+
+    [DerivativeOf(typeof(C), nameof(Mul))]
+    public static (double Value, double Tangent) [|MulForward|](double a, double b, double dA) => (a * b, b * dA);"), "TN2003", Error,
+                "parameter 4 'double dB' is missing", "'static (double Value, double Tangent) MulForward(double a, double b, double dA, double dB)'");
+        }
+
+        [Fact]
+        public void TN2003_wrong_result_type_is_reported()
+        {
+            Expect(Members(@"
+    public static double Cube(double v) => v * v * v;
+
+    [DerivativeOf(typeof(C), nameof(Cube))]
+    public static float [|CubeAdjoint|](double v, ref double dV, double dResult) => 0f;"), "TN2003", Error, "the result is 'float'");
+        }
+
+        [Fact]
+        public void TN2003_negative_both_shapes_match()
+        {
+            ExpectClean(Members(@"
+    public static double Cube(double v) => v * v * v;
+
+    [DerivativeOf(typeof(C), nameof(Cube))]
+    public static (double Value, double Tangent) CubeForward(double v, double dV) => (v * v * v, 3 * v * v * dV);
+
+    [DerivativeOf(typeof(C), nameof(Cube))]
+    public static double CubeAdjoint(double v, ref double dV, double dResult) { dV += 3 * v * v * dResult; return v * v * v; }
+
+    [Differentiable]
+    public static double F(double x) => Cube(x);"), generatedCount: 2); // F and the registrations index
+        }
+
+        // ------------------------------------------------------------------ TN2004 registration for no method
+
+        [Fact]
+        public void TN2004_registration_naming_no_method_is_reported_at_the_attribute()
+        {
+            Expect(Members(@"
+    public static double Cube(double v) => v * v * v;
+
+    [[|DerivativeOf(typeof(C), ""Cuber"")|]]
+    public static double CubeAdjoint(double v, ref double dV, double dResult) => v;"), "TN2004", Error, "'C' has no method 'Cuber'");
+        }
+
+        // ------------------------------------------------------------------ TN1006 array written after a call
+
+        [Fact]
+        public void TN1006_store_after_the_call_is_reported_at_the_store()
+        {
+            Expect(Members(@"
+    [Differentiable]
+    public static double Sum(double[] v) { double s = 0; foreach (var e in v) s += e * e; return s; }
+
+    [Differentiable]
+    public static double F(double x)
+    {
+        var a = new double[2];
+        a[0] = x;
+        double s = Sum(a);
+        [|a[1] = s|];
+        return s + a[1];
+    }"), "TN1006", Error, "'a'", "'C.Sum'");
+        }
+
+        [Fact]
+        public void TN1006_store_before_the_call_in_the_same_loop_is_reported()
+        {
+            Expect(Members(@"
+    [Differentiable]
+    public static double Sum(double[] v) { double s = 0; foreach (var e in v) s += e * e; return s; }
+
+    [Differentiable]
+    public static double F(double x)
+    {
+        var a = new double[2];
+        double s = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            [|a[0] = x * i|];
+            s += Sum(a);
+        }
+        return s;
+    }"), "TN1006", Error, "'a'");
+        }
+
+        [Fact]
+        public void TN1006_negative_writes_finished_before_the_call()
+        {
+            ExpectClean(Members(@"
+    [Differentiable]
+    public static double Sum(double[] v) { double s = 0; foreach (var e in v) s += e * e; return s; }
+
+    [Differentiable]
+    public static double F(double x)
+    {
+        var a = new double[2];
+        for (int i = 0; i < 2; i++) a[i] = x * i;
+        return Sum(a) + Sum(a);
+    }"), generatedCount: 2);
         }
 
         // ------------------------------------------------------------------ across ids
@@ -745,7 +893,7 @@ public abstract partial class C
             var tested = new[]
             {
                 "TN0001", "TN0002", "TN0003", "TN0004", "TN0005", "TN0006", "TN0007", "TN0008", "TN0009", "TN0010", "TN0011",
-                "TN1001", "TN1002", "TN1003", "TN1004", "TN1005", "TN2001", "TN2002", "TN9999",
+                "TN1001", "TN1002", "TN1003", "TN1004", "TN1005", "TN1006", "TN2001", "TN2002", "TN2003", "TN2004", "TN9999",
             };
             string[] defined = DiagnosticDescriptors.All.Select(d => d.Id).OrderBy(i => i, StringComparer.Ordinal).ToArray();
             Assert.Equal(tested, defined);

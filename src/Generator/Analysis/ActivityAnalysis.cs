@@ -117,6 +117,12 @@ namespace Tangent.Generator.Analysis
                     }
                     break;
                 }
+                case CallExpr { Callee: not null } call:
+                    foreach (int i in call.Callee.ActiveIndices)
+                    {
+                        if (call.Args[i] is VarExpr v) yield return v.Name;
+                    }
+                    break;
                 case CallExpr call when call.TemplateKey != null:
                 {
                     var template = TemplateRegistry.ForKey(call.TemplateKey);

@@ -103,10 +103,25 @@ namespace Tangent.Generator.Diagnostics
             "Call has no derivative",
             "'{0}' has no derivative, and its argument '{1}' depends on a differentiated parameter; use a function with a derivative, make '{0}' [Differentiable], register its derivative with [DerivativeOf], or wrap the argument in Autodiff.StopGradient if no derivative should flow through it");
 
-        /// <summary>TN2002: call of another [Differentiable] method (not supported in this version).</summary>
-        public static readonly DiagnosticDescriptor DifferentiableCallNotSupported = Error("TN2002", Derivative,
-            "Call of a differentiable method",
-            "Differentiating through the call of '{0}' is not supported yet; inline its body here, or wrap the argument in Autodiff.StopGradient if no derivative should flow through it");
+        /// <summary>TN2002: a registered derivative provides one mode, and the call is differentiated in both.</summary>
+        public static readonly DiagnosticDescriptor MissingDerivativeMode = Error("TN2002", Derivative,
+            "Registered derivative lacks a mode",
+            "'{0}' has {1} derivative registered with [DerivativeOf] but no {2} derivative, and this call is differentiated in both modes; register the {2} derivative too, or wrap the arguments in Autodiff.StopGradient");
+
+        /// <summary>TN2003: a [DerivativeOf] method has neither the forward nor the adjoint shape of its target.</summary>
+        public static readonly DiagnosticDescriptor DerivativeSignatureMismatch = Error("TN2003", Derivative,
+            "Registered derivative has the wrong signature",
+            "'{0}' is registered as a derivative of '{1}' but {2}; expected {3}");
+
+        /// <summary>TN2004: a [DerivativeOf] names a method that does not exist.</summary>
+        public static readonly DiagnosticDescriptor DerivativeTargetNotFound = Error("TN2004", Derivative,
+            "Registered derivative names no method",
+            "'{0}' is registered as a derivative of '{1}.{2}', but '{1}' has no method '{2}'; use [DerivativeOf(typeof(T), nameof(T.M))]");
+
+        /// <summary>TN1006: a local array passed to a differentiated call is written afterwards.</summary>
+        public static readonly DiagnosticDescriptor ArrayWrittenAfterCall = Error("TN1006", Unsupported,
+            "Array written after a differentiated call",
+            "The local array '{0}' is written here after it was passed to '{1}', whose derivative needs the values it had at the call; pass a copy, or finish writing '{0}' before the call");
 
         /// <summary>TN9999: the generator failed.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("TN9999", Internal,

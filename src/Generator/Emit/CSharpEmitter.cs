@@ -39,6 +39,11 @@ namespace Tangent.Generator.Emit
                 w.Line();
                 WriteGradient(w, ir);
             }
+            var (record, reverse) = AdjointTransform.BuildSplit(ir);
+            w.Line();
+            WriteMethod(w, record);
+            w.Line();
+            WriteMethod(w, reverse);
 
             foreach (var _ in ir.ContainingTypes) w.Close();
             if (ir.Namespace.Length > 0) w.Close();
@@ -56,7 +61,12 @@ namespace Tangent.Generator.Emit
             w.Line("/// </summary>");
             w.Line(method.Attribute);
             w.Open(method.Signature);
-            if (method.UsesTape)
+            if (method.UsesTape && !method.OpensFrame)
+            {
+                w.Line($"var {method.TapeName} = global::Tangent.Tape.Current;");
+                WriteStatements(w, method.Body);
+            }
+            else if (method.UsesTape)
             {
                 // The tape frame: what this call records is popped by its own reverse sweep; the
                 // frame is closed even if the primal throws, so the thread's tape stays consistent.

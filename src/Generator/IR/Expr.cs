@@ -77,9 +77,10 @@ namespace Tangent.Generator.IR
     /// <summary>
     /// A call of a static function. <see cref="Function"/> is spelled as the generated code calls it
     /// (<c>global::System.Math.Sin</c>). <see cref="TemplateKey"/> names the derivative template for
-    /// differentiable intrinsics; <see cref="Pure"/> is false for calls of user code.
+    /// differentiable intrinsics; <see cref="Pure"/> is false for calls of user code. <see cref="Callee"/>
+    /// says how to differentiate through a call of a method with generated or registered derivatives.
     /// </summary>
-    public sealed record CallExpr(string Function, EquatableArray<Expr> Args, string? TemplateKey, bool Pure, Expr? Receiver = null) : Expr
+    public sealed record CallExpr(string Function, EquatableArray<Expr> Args, string? TemplateKey, bool Pure, Expr? Receiver = null, CalleeInfo? Callee = null) : Expr
     {
         public override IEnumerable<Expr> Children => Receiver is null ? (IEnumerable<Expr>)Args : new[] { Receiver }.Concat(Args);
         public override bool IsPure => Pure && base.IsPure;

@@ -176,6 +176,9 @@ namespace Tangent.Generator.IR
                     sb.Append(EscapeInterpolated(s.Texts[s.Texts.Count - 1]));
                     sb.Append('"');
                     break;
+                case RefExpr r:
+                    sb.Append("ref ").Append(r.Name);
+                    break;
                 case TupleExpr t:
                     sb.Append('(').Append(string.Join(", ", t.Items.Select(Print))).Append(')');
                     break;

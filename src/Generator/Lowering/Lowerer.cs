@@ -54,7 +54,7 @@ namespace Tangent.Generator.Lowering
         private readonly HashSet<string> _storedArrays = new HashSet<string>();
 
         /// <summary>An assignment of a local array of doubles or floats, for the rules on arrays that carry derivatives.</summary>
-        private sealed record ArrayAssignment(bool IsNew, bool InLoop, LocationInfo Where);
+        private sealed record ArrayAssignment(bool IsNew, bool InLoop, LocationInfo Where, bool FromCall = false);
 
         public Lowerer(IMethodSymbol method, NameAllocator names, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
@@ -220,9 +220,9 @@ namespace Tangent.Generator.Lowering
 
         private void LowerWhile(IWhileLoopOperation loop)
         {
-            _loopDepth++;
+            _loopDepth++; _loops.Push(++_loopSerial);
             try { LowerWhileCore(loop); }
-            finally { _loopDepth--; }
+            finally { _loopDepth--; _loops.Pop(); }
         }
 
         private void LowerWhileCore(IWhileLoopOperation loop)
@@ -255,9 +255,9 @@ namespace Tangent.Generator.Lowering
         {
             int origin = _origin;
             foreach (var before in loop.Before) LowerForPart(before);
-            _loopDepth++;
+            _loopDepth++; _loops.Push(++_loopSerial);
             try { LowerForLoop(loop, origin); }
-            finally { _loopDepth--; }
+            finally { _loopDepth--; _loops.Pop(); }
         }
 
         private void LowerForLoop(IForLoopOperation loop, int origin)
@@ -355,7 +355,7 @@ namespace Tangent.Generator.Lowering
                 var element = ElementTarget(assignment.Target);
                 if (element is null) return null;
                 var value = LowerAtom(assignment.Value, "element");
-                Store(element.Value.Array, element.Value.Indices, value, "=");
+                Store(element.Value.Array, element.Value.Indices, value, "=", assignment.Syntax);
                 return value;
             }
             string? name = TargetName(assignment.Target);
@@ -440,7 +440,7 @@ namespace Tangent.Generator.Lowering
                 var type = TypeNames.ToIr(increment.Type);
                 var old = Atomize(new IndexExpr(new VarExpr(array), indices), type, "element");
                 var updated = Atomize(new OpExpr(increment.Kind == OperationKind.Increment ? Ops.Add : Ops.Subtract, old, ConstExpr.One), type, "updated");
-                Store(array, indices, updated, "=");
+                Store(array, indices, updated, "=", increment.Syntax);
                 return;
             }
             string? name = TargetName(increment.Target);
@@ -735,8 +735,9 @@ namespace Tangent.Generator.Lowering
             string containing = target.ContainingType.ToDisplayString(TypeNames.Qualified);
             bool returnsDifferentiable = TypeNames.IsDifferentiableScalar(target.ReturnType);
 
-            // Math, MathF, double.X, float.X: a derivative template.
-            if (s_mathTypes.Contains(containing) && target.IsStatic)
+            // Math, MathF, double.X, float.X: a derivative template, unless the user registered their own.
+            if (s_mathTypes.Contains(containing) && target.IsStatic
+                && !(invocation.SemanticModel?.Compilation is Compilation c && DerivativeResolver.HasRegistrations(c) && DerivativeResolver.Registrations(c, target).Any()))
             {
                 var template = TemplateRegistry.ForFunction(target.Name, target.Parameters.Length);
                 // Zero-derivative functions (Sign returns int) are fine whatever they return.
@@ -779,32 +780,83 @@ namespace Tangent.Generator.Lowering
                 function += "<" + string.Join(", ", target.TypeArguments.Select(t => t.ToDisplayString(TypeNames.Qualified))) + ">";
             }
 
-            bool isDifferentiable = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Tangent.DifferentiableAttribute");
             // Local functions and delegates are reported where they are declared (TN1001, TN1002).
             bool reportedElsewhere = target.MethodKind == MethodKind.LocalFunction || target.MethodKind == MethodKind.DelegateInvoke;
+            string display = target.ContainingType.Name + "." + target.Name;
+
+            // A [Differentiable] method, or one with registered derivatives: differentiated through its derivative methods.
+            if (!_inDiscardedCall && !reportedElsewhere && invocation.SemanticModel?.Compilation is Compilation compilation
+                && TypeNames.IsSupportedReturn(target.ReturnType) && !target.IsGenericMethod
+                && DerivativeResolver.Resolve(target, function, compilation) is CalleeInfo callee)
+            {
+                return DifferentiableCall(invocation, function, args, receiver, callee, display);
+            }
+
             if (!_inDiscardedCall && !reportedElsewhere)
             {
-                var descriptor = isDifferentiable ? DiagnosticDescriptors.DifferentiableCallNotSupported : DiagnosticDescriptors.NoDerivative;
-                string display = target.ContainingType.Name + "." + target.Name;
                 foreach (var argument in invocation.Arguments)
                 {
                     var atom = atoms[argument.Parameter!.Ordinal];
                     if (atom is VarExpr v && TypeNames.IsDifferentiable(argument.Value.Type ?? target.ReturnType))
                     {
-                        var info = descriptor == DiagnosticDescriptors.NoDerivative
-                            ? DiagnosticInfo.Create(descriptor, LocationInfo.From(argument.Syntax), LocationInfo.From(invocation.Syntax), display, argument.Syntax.ToString())
-                            : DiagnosticInfo.Create(descriptor, LocationInfo.From(invocation.Syntax), display);
+                        var info = DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivative, LocationInfo.From(argument.Syntax), LocationInfo.From(invocation.Syntax), display, argument.Syntax.ToString());
                         _deferred.Add(new DeferredDiagnostic(info, v.Name));
                     }
                 }
                 if (receiver is VarExpr r && invocation.Instance?.Type != null && TypeNames.IsDifferentiable(invocation.Instance.Type))
                 {
-                    _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(descriptor, LocationInfo.From(invocation.Instance.Syntax), LocationInfo.From(invocation.Syntax), display, invocation.Instance.Syntax.ToString()), r.Name));
+                    _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivative, LocationInfo.From(invocation.Instance.Syntax), LocationInfo.From(invocation.Syntax), display, invocation.Instance.Syntax.ToString()), r.Name));
                 }
             }
             return new CallExpr(function, args, null, false, receiver);
         }
 
+
+        /// <summary>
+        /// A call differentiated through the callee's derivative methods. Diagnostics that depend on
+        /// activity: a missing mode, and a local array argument that is written after the call (the
+        /// callee's reverse sweep reads the argument's elements as they were at the call).
+        /// </summary>
+        private Expr DifferentiableCall(IInvocationOperation invocation, string function, EquatableArray<Expr> args, Expr? receiver, CalleeInfo callee, string display)
+        {
+            var activeArgs = callee.ActiveIndices.Select(i => args[i]).OfType<VarExpr>().Select(v => v.Name).Distinct().ToList();
+            if (callee.Forward is null || callee.Reverse is null)
+            {
+                string has = callee.Forward is null ? "an adjoint" : "a forward";
+                string missing = callee.Forward is null ? "forward" : "adjoint";
+                var info = DiagnosticInfo.Create(DiagnosticDescriptors.MissingDerivativeMode, LocationInfo.From(invocation.Syntax), display, has, missing);
+                foreach (var v in activeArgs) _deferred.Add(new DeferredDiagnostic(info, v, WhenActive: true));
+            }
+            foreach (int i in Enumerable.Range(0, args.Count))
+            {
+                if (args[i] is VarExpr a && callee.ParameterTypes[i].IsCollection && _locals.Any(l => l.Name == a.Name))
+                {
+                    _arrayArguments.Add(new ArrayEvent(a.Name, _events++, _loops.ToArray(), LocationInfo.From(invocation.Syntax), display, activeArgs));
+                }
+            }
+            return new CallExpr(function, args, null, false, receiver, callee);
+        }
+
+        /// <summary>A local array passed to a differentiated call, or stored into: when and inside which loops.</summary>
+        private sealed record ArrayEvent(string Array, int Order, int[] Loops, LocationInfo? Where, string Callee, List<string> ActiveArguments);
+
+        private readonly List<ArrayEvent> _arrayArguments = new List<ArrayEvent>();
+        private readonly List<ArrayEvent> _arrayStores = new List<ArrayEvent>();
+        private readonly Stack<int> _loops = new Stack<int>();
+        private int _events;
+        private int _loopSerial;
+
+        /// <summary>A local array given to a differentiated call must keep its values: no store may run after the call.</summary>
+        private void CheckArraysPassedToCalls()
+        {
+            foreach (var call in _arrayArguments)
+            {
+                var store = _arrayStores.FirstOrDefault(s => s.Array == call.Array && (s.Order > call.Order || s.Loops.Intersect(call.Loops).Any()));
+                if (store is null) continue;
+                var info = DiagnosticInfo.Create(DiagnosticDescriptors.ArrayWrittenAfterCall, store.Where!, call.Where!, call.Array.TrimStart('@'), call.Callee);
+                foreach (var v in call.ActiveArguments) _deferred.Add(new DeferredDiagnostic(info, v, WhenActive: true));
+            }
+        }
 
         // ---------------------------------------------------------------- arrays
 
@@ -855,9 +907,10 @@ namespace Tangent.Generator.Lowering
             return (name, atoms);
         }
 
-        private void Store(string array, EquatableArray<Expr> indices, Expr value, string op)
+        private void Store(string array, EquatableArray<Expr> indices, Expr value, string op, SyntaxNode where)
         {
             _storedArrays.Add(array);
+            _arrayStores.Add(new ArrayEvent(array, _events++, _loops.ToArray(), LocationInfo.From(where), "", new List<string>()));
             _current.Add(new StoreStmt(array, indices, value, op, _origin));
         }
 
@@ -878,7 +931,7 @@ namespace Tangent.Generator.Lowering
             bool sameType = compound.InConversion.IsIdentity && TypeNames.ToIr(compound.Value.Type) == elementType;
             if (sameType && (op == Ops.Add || op == Ops.Subtract))
             {
-                Store(array, indices, right, op == Ops.Add ? "+=" : "-=");
+                Store(array, indices, right, op == Ops.Add ? "+=" : "-=", compound.Syntax);
                 return;
             }
             var operandType = compound.InConversion.IsIdentity ? elementType : TypeNames.ToIr(compound.Value.Type);
@@ -887,7 +940,7 @@ namespace Tangent.Generator.Lowering
             if (operandType != elementType) left = Atomize(new CastExpr(operandType, left), operandType, "converted");
             Expr result = Atomize(new OpExpr(op, left, right), operandType, TempHint(op));
             if (operandType != elementType) result = Atomize(new CastExpr(elementType, result), elementType, "converted");
-            Store(array, indices, result, "=");
+            Store(array, indices, result, "=", compound.Syntax);
         }
 
         /// <summary><c>name = new T[n] { ... }</c> or a collection expression: evaluate the elements, create, store them.</summary>
@@ -939,7 +992,7 @@ namespace Tangent.Generator.Lowering
             foreach (var (index, value) in values)
             {
                 if (value is ConstExpr c && c.IsZero) continue;
-                Store(name, index.ToEquatableArray(), value, "=");
+                Store(name, index.ToEquatableArray(), value, "=", creation.Syntax);
             }
             return true;
         }
@@ -952,7 +1005,7 @@ namespace Tangent.Generator.Lowering
             if (!type.IsCollection || !type.IsDifferentiable) return;
             var where = LocationInfo.From(_valueSyntax ?? _method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken));
             if (!_arrayAssignments.TryGetValue(name, out var list)) _arrayAssignments[name] = list = new List<ArrayAssignment>();
-            list.Add(new ArrayAssignment(value is NewArrayExpr, _loopDepth > 0, where!));
+            list.Add(new ArrayAssignment(value is NewArrayExpr, _loopDepth > 0, where!, value is CallExpr { Callee: not null }));
         }
 
         /// <summary>
@@ -962,6 +1015,7 @@ namespace Tangent.Generator.Lowering
         /// </summary>
         public void CheckArrays()
         {
+            CheckArraysPassedToCalls();
             foreach (var pair in _arrayAssignments)
             {
                 string name = pair.Key;
@@ -983,6 +1037,8 @@ namespace Tangent.Generator.Lowering
                 }
                 string? reason = null;
                 LocationInfo? at = null;
+                // The result of a differentiated call gets its own adjoint, like a new array.
+                aliased = list.FirstOrDefault(a => !a.IsNew && !a.FromCall);
                 if (aliased != null) { reason = "here it is given another array, so the two names would share the values but not the derivatives; create it with new and copy the elements"; at = aliased.Where; }
                 else if (list.Count > 1) { reason = "it is assigned more than once; create it once and overwrite its elements, or use another local"; at = list[1].Where; }
                 else if (list[0].InLoop) { reason = "it is created inside a loop; create it once before the loop and overwrite its elements"; at = list[0].Where; }
@@ -1012,7 +1068,7 @@ namespace Tangent.Generator.Lowering
             string index = NewVariable(variable.TrimStart('@') + "Index", IrType.Int, VariableKind.Temp);
             _current.Add(new AssignStmt(index, ConstExpr.Zero, origin));
             var saved = _current;
-            _loopDepth++;
+            _loopDepth++; _loops.Push(++_loopSerial);
             try
             {
                 _current = new List<Stmt>();
@@ -1032,7 +1088,7 @@ namespace Tangent.Generator.Lowering
             finally
             {
                 _current = saved;
-                _loopDepth--;
+                _loopDepth--; _loops.Pop();
             }
         }
 

@@ -12,7 +12,7 @@ namespace Tangent.Generator.Optimization
     /// </summary>
     internal static class Optimizer
     {
-        public static void Optimize(CMethod method)
+        public static void Optimize(CMethod method, bool finish = true)
         {
             for (int round = 0; round < 50; round++)
             {
@@ -25,7 +25,7 @@ namespace Tangent.Generator.Optimization
                 changed |= RemoveCopiesBack(method.Body);
                 if (!changed) break;
             }
-            FinishDeclarations(method.Body);
+            if (finish) FinishDeclarations(method.Body);
         }
 
         // ------------------------------------------------------------ reads and writes
@@ -40,6 +40,23 @@ namespace Tangent.Generator.Optimization
         {
             int n = e is VarExpr v && v.Name == name ? 1 : 0;
             foreach (var c in e.Children) n += CountReads(c, name);
+            return n;
+        }
+
+        /// <summary>Every variable a statement reads, nested statements included.</summary>
+        internal static void AllReads(CStmt s, HashSet<string> reads) => Mentions(s, reads, new HashSet<string>());
+
+        /// <summary>The variables passed by <c>ref</c> in an expression: the callee may change them.</summary>
+        private static void RefTargets(Expr e, HashSet<string> into)
+        {
+            if (e is RefExpr r) into.Add(r.Name);
+            foreach (var c in e.Children) RefTargets(c, into);
+        }
+
+        private static int CountRefs(Expr e, string name)
+        {
+            int n = e is RefExpr r && r.Name == name ? 1 : 0;
+            foreach (var c in e.Children) n += CountRefs(c, name);
             return n;
         }
 
@@ -65,6 +82,7 @@ namespace Tangent.Generator.Optimization
                     break;
                 case CExprStmt e:
                     Reads(e.Value, reads);
+                    RefTargets(e.Value, writes);
                     break;
                 case CReturn r:
                     Reads(r.Value, reads);
@@ -112,6 +130,7 @@ namespace Tangent.Generator.Optimization
                 case CDecl d: return d.Init != null && d.Name == name ? 1 : 0;
                 case CAssign a: return a.Name == name ? 1 : 0;
                 case CStore st: return st.Array == name ? 1 : 0;
+                case CExprStmt e: return CountRefs(e.Value, name);
                 case CIf i: return i.Then.Sum(t => CountWrites(t, name)) + i.Else.Sum(t => CountWrites(t, name));
                 case CWhile w: return w.Body.Sum(t => CountWrites(t, name));
                 default: return 0;
@@ -359,6 +378,14 @@ namespace Tangent.Generator.Optimization
                         if (a.Op == "=" && a.Value is ConstExpr z && z.IsZero) zero.Add(a.Name);
                         else zero.Remove(a.Name);
                         break;
+                    case CExprStmt e:
+                    {
+                        // A call may add into what it gets by ref.
+                        var changedByCall = new HashSet<string>();
+                        RefTargets(e.Value, changedByCall);
+                        zero.ExceptWith(changedByCall);
+                        break;
+                    }
                     case CIf i:
                     {
                         var thenZero = new HashSet<string>(zero);
@@ -452,7 +479,7 @@ namespace Tangent.Generator.Optimization
         }
 
         /// <summary>Declarations still without a value start at zero (their first write is nested or conditional).</summary>
-        private static void FinishDeclarations(List<CStmt> root)
+        internal static void FinishDeclarations(List<CStmt> root)
         {
             foreach (var list in AllLists(root))
             {

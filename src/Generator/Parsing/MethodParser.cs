@@ -140,7 +140,7 @@ namespace Tangent.Generator.Parsing
             }
 
             // Generated names must be free in the type.
-            string[] generated = { method.Name + "Forward", method.Name + "Adjoint", method.Name + "Gradient" };
+            string[] generated = { method.Name + "Forward", method.Name + "Adjoint", method.Name + "Gradient", method.Name + "Record", method.Name + "Reverse" };
             foreach (var name in generated)
             {
                 var existing = method.ContainingType.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);

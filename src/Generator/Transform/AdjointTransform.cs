@@ -46,13 +46,247 @@ namespace Tangent.Generator.Transform
                 $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Adjoint)]",
                 $"{ForwardTransform.Modifiers(ir)}{ir.ReturnType.Name} {ir.AdjointName}({ForwardTransform.ParameterList(ir, forward: false)})",
                 body);
-            new AdjointTransform(context, method).Run(body);
+            var transform = new AdjointTransform(context, method);
+            var (declarations, checks, forward, reverse) = transform.Sweeps();
+            body.AddRange(declarations);
+            body.AddRange(checks);
+            body.Add(new CComment("Forward sweep"));
+            body.AddRange(forward);
+            body.Add(new CComment(""));
+            body.Add(new CComment("Reverse sweep"));
+            body.AddRange(reverse);
+            body.Add(new CComment(""));
+            body.Add(new CReturn(new VarExpr(transform._result)));
             return method;
         }
 
-        private void Run(List<CStmt> body)
+        /// <summary>
+        /// The split form of the adjoint, which generated code calls when it differentiates through a
+        /// call of this method: <c>MRecord</c> runs the forward sweep and pushes on the thread's tape what
+        /// the reverse sweep reads; <c>MReverse</c> pops it and runs the reverse sweep. Every call costs
+        /// one forward and one reverse sweep, so call-heavy and recursive code stays linear.
+        /// </summary>
+        public static (CMethod Record, CMethod Reverse) BuildSplit(MethodIR original)
+        {
+            var names = new TransformContext(original).Names;
+            var ir = JumpElimination.Run(original, names);
+            var context = new TransformContext(ir, names);
+
+            var recordBody = new List<CStmt>();
+            var record = new CMethod(
+                $"The forward half of the split adjoint of <see cref=\"{ir.CrefSignature}\"/>: returns its value and records on the thread's tape what <c>{ir.Name}Reverse</c> needs. Generated code calls the pair when it differentiates through a call.",
+                $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]",
+                $"{ForwardTransform.Modifiers(ir)}{ir.ReturnType.Name} {ir.Name}Record({string.Join(", ", ir.Parameters.Select(p => p.Type.Name + " " + p.Name))})",
+                recordBody) { OpensFrame = false };
+            var transform = new AdjointTransform(context, record);
+            var (declarations, checks, forward, reverse) = transform.Sweeps();
+
+            var reverseBody = new List<CStmt>();
+            string signature = ForwardTransform.ParameterList(ir, forward: false);
+            if (signature.EndsWith(" = 1", System.StringComparison.Ordinal)) signature = signature.Substring(0, signature.Length - 4);
+            var reverseMethod = new CMethod(
+                $"The reverse half of the split adjoint of <see cref=\"{ir.CrefSignature}\"/>: pops what <c>{ir.Name}Record</c> recorded and adds <paramref name=\"dResult\"/> times the partial derivatives into {ForwardTransform.DerivativeList(ir, "nothing")}.",
+                $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]",
+                $"{ForwardTransform.Modifiers(ir)}void {ir.Name}Reverse({signature})",
+                reverseBody) { OpensFrame = false, TapeName = record.TapeName, TapeMarkName = record.TapeMarkName };
+            reverseMethod.Pinned.UnionWith(record.Pinned);
+            reverseMethod.Inlinable.UnionWith(record.Inlinable);
+            record.Pinned.RemoveWhere(n => ir.Parameters.Any(p => p.IsActive && p.DerivativeName == n));
+
+            // The reverse half first, optimized: what it still reads before writing is what the forward half hands over.
+            reverseBody.AddRange(declarations.Select(Copy));
+            reverseBody.AddRange(checks);
+            reverseBody.AddRange(reverse);
+            Optimization.Optimizer.Optimize(reverseMethod, finish: false);
+            var types = declarations.OfType<CDecl>().GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.First().Type);
+            var live = UpwardExposed(reverseBody).Where(types.ContainsKey).ToList();
+
+            // Cheap values computed once from the parameters are computed again; the rest travels on the tape.
+            var recompute = Rematerializable(forward, ir);
+            var again = new List<CStmt>();
+            var pushed = new List<string>();
+            var needed = new HashSet<string>(live);
+            foreach (var statement in forward)
+            {
+                if (statement is CAssign a && recompute.ContainsKey(a.Name) && Needs(a.Name, needed, recompute)) again.Add(new CAssign(a.Name, a.Value));
+            }
+            foreach (var name in live)
+            {
+                if (!recompute.ContainsKey(name)) pushed.Add(name);
+            }
+            var prologue = new List<CStmt>();
+            for (int k = pushed.Count - 1; k >= 0; k--) prologue.Add(new CAssign(pushed[k], PopCall(transform, types[pushed[k]])));
+            prologue.AddRange(again);
+            foreach (var name in prologue.OfType<CAssign>().Select(a => a.Name).Distinct().ToList())
+            {
+                // The value now comes from the tape or is computed again: declare it there.
+                int at = reverseBody.FindIndex(x => x is CDecl d && d.Name == name);
+                if (at >= 0)
+                {
+                    var d = (CDecl)reverseBody[at];
+                    reverseBody.RemoveAt(at);
+                    if (d.Init != null) reverseBody.Insert(at, new CAssign(name, d.Init));
+                }
+                int first = prologue.FindIndex(x => x is CAssign a && a.Name == name);
+                var assign = (CAssign)prologue[first];
+                prologue[first] = new CDecl(types[name], name, assign.Value);
+            }
+            reverseBody.InsertRange(0, prologue);
+            Optimization.Optimizer.FinishDeclarations(reverseBody);
+            reverseMethod.UsesTape = pushed.Count > 0 || reverseBody.Any(MentionsTape(record.TapeName!));
+
+            recordBody.AddRange(declarations);
+            recordBody.AddRange(forward);
+            if (pushed.Count > 0)
+            {
+                recordBody.Add(new CComment($"What {ir.Name}Reverse reads."));
+                foreach (var name in pushed) recordBody.Add(new CExprStmt(transform.TapeCall(PushName(types[name]), new VarExpr(name))));
+                record.UsesTape = true;
+            }
+            recordBody.Add(new CReturn(new VarExpr(transform._result)));
+            Optimization.Optimizer.Optimize(record);
+            return (record, reverseMethod);
+        }
+
+        /// <summary>Whether a recomputed value is needed: it is live, or a needed recomputed value reads it.</summary>
+        private static bool Needs(string name, HashSet<string> live, Dictionary<string, Expr> recompute)
+        {
+            if (live.Contains(name)) return true;
+            foreach (var pair in recompute)
+            {
+                var reads = new HashSet<string>();
+                Optimization.Optimizer.Reads(pair.Value, reads);
+                if (reads.Contains(name) && pair.Key != name && Needs(pair.Key, live, recompute)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// Top-level assignments of the forward sweep, made once, of an arithmetic operation on parameters,
+        /// constants and such values: cheaper to compute again than to push and pop.
+        /// </summary>
+        private static Dictionary<string, Expr> Rematerializable(List<CStmt> forward, MethodIR ir)
+        {
+            var writes = new Dictionary<string, int>();
+            void Count(List<CStmt> list)
+            {
+                foreach (var s in list)
+                {
+                    switch (s)
+                    {
+                        case CAssign a: writes[a.Name] = writes.TryGetValue(a.Name, out int n) ? n + 1 : 1; break;
+                        case CIf i: Count(i.Then); Count(i.Else); break;
+                        case CWhile w: Count(w.Body); break;
+                    }
+                }
+            }
+            Count(forward);
+            var result = new Dictionary<string, Expr>();
+            var parameters = new HashSet<string>(ir.Parameters.Select(p => p.Name));
+            foreach (var s in forward)
+            {
+                if (!(s is CAssign a) || a.Op != "=" || writes[a.Name] != 1 || !Cheap(a.Value)) continue;
+                var reads = new HashSet<string>();
+                Optimization.Optimizer.Reads(a.Value, reads);
+                if (reads.All(r => parameters.Contains(r) || result.ContainsKey(r))) result[a.Name] = a.Value;
+            }
+            return result;
+        }
+
+        private static bool Cheap(Expr e) => e switch
+        {
+            VarExpr _ => true,
+            ConstExpr _ => true,
+            OpExpr o => (o.Op == Ops.Add || o.Op == Ops.Subtract || o.Op == Ops.Multiply || o.Op == Ops.Negate || Ops.IsComparison(o.Op)) && o.Args.All(Cheap),
+            CastExpr c => Cheap(c.Operand),
+            _ => false,
+        };
+
+        /// <summary>Variables the statements may read before they write them (a read anywhere in a block counts unless a write surely came first).</summary>
+        private static List<string> UpwardExposed(List<CStmt> statements)
+        {
+            var exposed = new List<string>();
+            Exposed(statements, new HashSet<string>(), exposed);
+            return exposed;
+        }
+
+        private static void Exposed(List<CStmt> statements, HashSet<string> written, List<string> exposed)
+        {
+            void Read(Expr e)
+            {
+                var reads = new HashSet<string>();
+                Optimization.Optimizer.Reads(e, reads);
+                foreach (var name in reads.OrderBy(n => n, System.StringComparer.Ordinal))
+                {
+                    if (!written.Contains(name) && !exposed.Contains(name)) exposed.Add(name);
+                }
+            }
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case CDecl d:
+                        if (d.Init != null)
+                        {
+                            Read(d.Init);
+                            written.Add(d.Name);
+                        }
+                        break;
+                    case CAssign a:
+                        Read(a.Value);
+                        if (a.Op != "=") Read(new VarExpr(a.Name));
+                        written.Add(a.Name);
+                        break;
+                    case CStore st:
+                        Read(new VarExpr(st.Array));
+                        foreach (var i in st.Indices) Read(i);
+                        Read(st.Value);
+                        break;
+                    case CExprStmt e:
+                        Read(e.Value);
+                        break;
+                    case CReturn r:
+                        Read(r.Value);
+                        break;
+                    case CIf i:
+                    {
+                        Read(i.Condition);
+                        var then = new HashSet<string>(written);
+                        var otherwise = new HashSet<string>(written);
+                        Exposed(i.Then, then, exposed);
+                        Exposed(i.Else, otherwise, exposed);
+                        then.IntersectWith(otherwise);
+                        written.UnionWith(then);
+                        break;
+                    }
+                    case CWhile w:
+                        Read(w.Condition);
+                        Exposed(w.Body, new HashSet<string>(written), exposed);
+                        break;
+                }
+            }
+        }
+
+        private static CStmt Copy(CStmt s) => s is CDecl d ? new CDecl(d.Type, d.Name, d.Init, d.Comment) : s;
+
+        private static string PushName(IrType type) => type.IsScalar && type.Kind != TypeKind.Other ? "Push" + TapeSuffix(type) : "PushObject";
+
+        private static Expr PopCall(AdjointTransform transform, IrType type)
+            => type.IsScalar && type.Kind != TypeKind.Other
+                ? transform.TapeCall("Pop" + TapeSuffix(type))
+                : transform.TapeCall("PopObject<" + type.Name + ">");
+
+        private static System.Func<CStmt, bool> MentionsTape(string tape) => s =>
+        {
+            var reads = new HashSet<string>();
+            Optimization.Optimizer.AllReads(s, reads);
+            return reads.Contains(tape);
+        };
+
+        private (List<CStmt> Declarations, List<CStmt> Checks, List<CStmt> Forward, List<CStmt> Reverse) Sweeps()
         {
             var ir = _context.Ir;
+            var declarations = new List<CStmt>();
             foreach (var p in ir.Parameters)
             {
                 _method.Pinned.Add(p.Name);
@@ -60,7 +294,7 @@ namespace Tangent.Generator.Transform
             }
             foreach (var local in ir.Locals)
             {
-                body.Add(new CDecl(local.Type, local.Name, null));
+                declarations.Add(new CDecl(local.Type, local.Name, null));
                 if (local.Kind == VariableKind.Temp) _method.Inlinable.Add(local.Name);
                 if (local.Kind != VariableKind.User && _context.IsActive(local.Name)) _method.Inlinable.Add(local.DerivativeName);
             }
@@ -69,12 +303,13 @@ namespace Tangent.Generator.Transform
             _method.TapeName = _context.Names.Allocate("tape");
             _method.TapeMarkName = _context.Names.Allocate("tapeMark");
 
-            var forward = new List<CStmt>();
+            var checks = new List<CStmt>();
             foreach (var p in ir.Parameters.Where(p => p.IsActive && p.Type.IsCollection))
             {
-                forward.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.CheckNotAliased",
+                checks.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.CheckNotAliased",
                     new Expr[] { new VarExpr(p.Name), new VarExpr(p.DerivativeName), new ConstExpr("\"" + p.DerivativeName + "\"", TypeKind.Other) }.ToEquatableArray(), null, false)));
             }
+            var forward = new List<CStmt>();
             Forward(ir.Body, forward, loopDepth: 0, topLevel: true);
             var reverse = new List<CStmt>();
             var shadows = new List<string>();
@@ -98,15 +333,17 @@ namespace Tangent.Generator.Transform
             {
                 reverse.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Return", new Expr[] { new VarExpr(shadow) }.ToEquatableArray(), null, false)));
             }
+            declarations.AddRange(_hoisted);
+            return (declarations, checks, forward, reverse);
+        }
 
-            body.AddRange(_hoisted);
-            body.Add(new CComment("Forward sweep"));
-            body.AddRange(forward);
-            body.Add(new CComment(""));
-            body.Add(new CComment("Reverse sweep"));
-            body.AddRange(reverse);
-            body.Add(new CComment(""));
-            body.Add(new CReturn(new VarExpr(_result)));
+        /// <summary>A scratch variable for an adjoint nobody reads (a call argument that carries none).</summary>
+        private string Scratch(IrType type)
+        {
+            string name = _context.Names.Allocate(type.IsScalar ? "unusedAdjoint" : "unusedShadow");
+            _hoisted.Add(new CDecl(type, name, type.IsScalar ? ConstExpr.Zero : null));
+            _method.Pinned.Add(name);
+            return name;
         }
 
         // ------------------------------------------------------------ forward sweep
@@ -146,8 +383,17 @@ namespace Tangent.Generator.Transform
                                 output.Add(new CAssign(saved, new VarExpr(a.Target), comment: $"{a.Target} is overwritten next; the reverse sweep reads its current value."));
                             }
                         }
-                        output.Add(new CAssign(a.Target, a.Value));
-                        if (a.Value is NewArrayExpr && _context.IsActive(a.Target))
+                        if (a.Value is CallExpr { Callee: { Record: not null } callee } split && _context.IsActive(a.Target))
+                        {
+                            // The callee's forward half runs it and records what its reverse half needs.
+                            _method.UsesTape = true;
+                            output.Add(new CAssign(a.Target, split with { Function = callee.Record!, Callee = null }));
+                        }
+                        else
+                        {
+                            output.Add(new CAssign(a.Target, a.Value));
+                        }
+                        if ((a.Value is NewArrayExpr || a.Value is CallExpr { Callee: not null }) && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection)
                         {
                             output.Add(new CAssign(_context.DerivativeOf(a.Target),
                                 new CallExpr("global::Tangent.Shadows.Rent", new Expr[] { new VarExpr(a.Target) }.ToEquatableArray(), null, false)));
@@ -248,10 +494,16 @@ namespace Tangent.Generator.Transform
                     break;
                 }
                 case AssignStmt a when _context.TypeOf(a.Target).IsCollection:
+                    if (a.Value is CallExpr { Callee: not null } arrayCall && _context.IsActive(a.Target)) ReverseCall(a.Target, arrayCall, output);
                     break;
                 case AssignStmt a:
                 {
-                    if (_context.IsActive(a.Target))
+                    if (_context.IsActive(a.Target) && a.Value is CallExpr { Callee: not null } call)
+                    {
+                        ReverseCall(a.Target, call, output);
+                        output.Add(new CAssign(_context.DerivativeOf(a.Target), ConstExpr.Zero));
+                    }
+                    else if (_context.IsActive(a.Target))
                     {
                         var adjoint = new VarExpr(_context.DerivativeOf(a.Target));
                         if (_context.ShadowElement(a.Value) is IndexExpr shadowElement)
@@ -316,6 +568,17 @@ namespace Tangent.Generator.Transform
 
         // ------------------------------------------------------------ helpers
 
+        /// <summary>The reverse of <c>y = F(args)</c>: <c>FReverse(args, ref dArgs, dY)</c> (or the registered adjoint).</summary>
+        private void ReverseCall(string target, CallExpr call, List<CStmt> output)
+        {
+            var callee = call.Callee!;
+            var (args, before, after) = _context.DerivativeArguments(call, forward: false, Scratch);
+            args.Add(new VarExpr(_context.DerivativeOf(target)));
+            output.AddRange(before);
+            output.Add(new CExprStmt(call with { Function = callee.Reverse!, Args = args.ToEquatableArray(), Callee = null, Pure = false }));
+            output.AddRange(after);
+        }
+
         /// <summary>For <c>i = i ± c</c> on an int, the expression that recovers the old value (<c>i ∓ c</c>).</summary>
         private static Expr? Inverse(AssignStmt a)
             => a.Value is OpExpr o && (o.Op == Ops.Add || o.Op == Ops.Subtract) && o.Args[0] is VarExpr v && v.Name == a.Target
@@ -323,7 +586,7 @@ namespace Tangent.Generator.Transform
                 ? new OpExpr(o.Op == Ops.Add ? Ops.Subtract : Ops.Add, v, c)
                 : null;
 
-        private CallExpr TapeCall(string operation, params Expr[] args)
+        internal CallExpr TapeCall(string operation, params Expr[] args)
             => new CallExpr(operation, args.ToEquatableArray(), null, false, new VarExpr(_method.TapeName!));
 
         private static string TapeSuffix(IrType type) => type.Kind switch

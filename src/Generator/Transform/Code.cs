@@ -149,6 +149,9 @@ namespace Tangent.Generator.Transform
         /// <summary>True when the method records on the tape: the emitter then opens a tape frame.</summary>
         public bool UsesTape { get; set; }
 
+        /// <summary>False for the halves of a split adjoint, which record into their caller's frame.</summary>
+        public bool OpensFrame { get; set; } = true;
+
         public string? TapeName { get; set; }
 
         public string? TapeMarkName { get; set; }

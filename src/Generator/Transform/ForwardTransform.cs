@@ -37,16 +37,63 @@ namespace Tangent.Generator.Transform
                 if (p.IsActive) method.Pinned.Add(p.DerivativeName);
             }
 
-            Transform(context, ir.Body, body, new List<LoopStmt>());
+            var calls = new CallForms(context, body, method);
+            Transform(context, ir.Body, body, new List<LoopStmt>(), calls);
             return method;
         }
 
-        private static void Transform(TransformContext context, IEnumerable<Stmt> statements, List<CStmt> output, List<LoopStmt> loops)
+        /// <summary>A call of a method with derivatives, in forward mode: <c>(value, tangent) = FForward(args, tangents)</c>.</summary>
+        private sealed class CallForms
+        {
+            private readonly TransformContext _context;
+            private readonly List<CStmt> _declarations;
+            private readonly CMethod _method;
+            private readonly Dictionary<string, string> _zeros = new Dictionary<string, string>();
+
+            public CallForms(TransformContext context, List<CStmt> declarations, CMethod method)
+            {
+                _context = context;
+                _declarations = declarations;
+                _method = method;
+            }
+
+            public void Emit(string target, CallExpr call, List<CStmt> output)
+            {
+                var callee = call.Callee!;
+                var (args, before, after) = _context.DerivativeArguments(call, forward: true, Zeros);
+                string pair = _context.Names.Allocate(LowerFirst(Last(call.Function)) + "Call");
+                var type = _context.TypeOf(target);
+                _declarations.Insert(0, new CDecl(new IrType(TypeKind.Other, $"({type.Name} Value, {type.Name} Tangent)"), pair, null));
+                _method.Inlinable.Add(pair);
+                output.AddRange(before);
+                output.Add(new CAssign(pair, call with { Function = callee.Forward!, Args = args.ToArray().ToEquatableArrayFast(), Callee = null }));
+                output.AddRange(after);
+                output.Add(new CAssign(target, new MemberExpr(new VarExpr(pair), "Value")));
+                output.Add(new CAssign(_context.DerivativeOf(target), new MemberExpr(new VarExpr(pair), "Tangent")));
+            }
+
+            private string Zeros(IrType type)
+            {
+                // One pooled zero array per type and call site would do; one per call site keeps it simple.
+                string name = _context.Names.Allocate("zeroTangent");
+                _declarations.Insert(0, new CDecl(type, name, null));
+                return name;
+            }
+        }
+
+        internal static string Last(string function) => function.Substring(function.LastIndexOf('.') + 1);
+
+        internal static string LowerFirst(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
+
+        private static void Transform(TransformContext context, IEnumerable<Stmt> statements, List<CStmt> output, List<LoopStmt> loops, CallForms calls)
         {
             foreach (var statement in statements)
             {
                 switch (statement)
                 {
+                    case AssignStmt a when a.Value is CallExpr { Callee: not null } call && context.IsActive(a.Target):
+                        calls.Emit(a.Target, call, output);
+                        break;
                     case AssignStmt a when context.TypeOf(a.Target).IsCollection:
                         output.Add(new CAssign(a.Target, a.Value));
                         // A new local array that carries derivatives gets a tangent array of the same shape.
@@ -93,8 +140,8 @@ namespace Tangent.Generator.Transform
                     {
                         var then = new List<CStmt>();
                         var otherwise = new List<CStmt>();
-                        Transform(context, i.Then, then, loops);
-                        Transform(context, i.Else, otherwise, loops);
+                        Transform(context, i.Then, then, loops, calls);
+                        Transform(context, i.Else, otherwise, loops, calls);
                         output.Add(new CIf(i.Condition, then, otherwise));
                         break;
                     }
@@ -102,8 +149,8 @@ namespace Tangent.Generator.Transform
                     {
                         var body = new List<CStmt>();
                         loops.Add(l);
-                        Transform(context, l.Body, body, loops);
-                        Transform(context, l.Step, body, loops);
+                        Transform(context, l.Body, body, loops, calls);
+                        Transform(context, l.Step, body, loops, calls);
                         loops.RemoveAt(loops.Count - 1);
                         output.Add(new CWhile(new ConstExpr("true", TypeKind.Bool), body));
                         break;
@@ -116,7 +163,7 @@ namespace Tangent.Generator.Transform
                         // continue runs the loop's step first (for-loop increments, do-while tests).
                         var loop = loops[loops.Count - 1];
                         var enclosing = loops.Take(loops.Count - 1).ToList();
-                        Transform(context, loop.Step, output, enclosing);
+                        Transform(context, loop.Step, output, enclosing, calls);
                         output.Add(new CJump(isBreak: false));
                         break;
                     }

@@ -144,6 +144,43 @@ namespace Tangent.Generator.Transform
         }
 
         /// <summary>
+        /// The arguments of a call's derivative method: the primal arguments, then one derivative
+        /// argument per active parameter of the callee — the argument's tangent (forward) or adjoint
+        /// (reverse; scalars by <c>ref</c>), or, for an argument that carries none, a zero tangent or a
+        /// scratch adjoint. Scratch arrays are rented before the call and returned after it.
+        /// </summary>
+        public (List<Expr> Args, List<CStmt> Before, List<CStmt> After) DerivativeArguments(CallExpr call, bool forward, Func<IrType, string> scratch)
+        {
+            var callee = call.Callee!;
+            var args = new List<Expr>(call.Args);
+            var before = new List<CStmt>();
+            var after = new List<CStmt>();
+            foreach (int i in callee.ActiveIndices)
+            {
+                var arg = call.Args[i];
+                var type = callee.ParameterTypes[i];
+                if (IsActive(arg))
+                {
+                    string shadow = DerivativeOf(((VarExpr)arg).Name);
+                    args.Add(!forward && type.IsScalar ? new RefExpr(shadow) : (Expr)new VarExpr(shadow));
+                }
+                else if (type.IsScalar)
+                {
+                    args.Add(forward ? (Expr)ConstExpr.Zero : new RefExpr(scratch(type)));
+                }
+                else
+                {
+                    // A zero tangent, or somewhere to put an adjoint nobody reads: a pooled array of the argument's shape.
+                    string name = scratch(type.IsSpan ? IrType.Collection(type.Kind, Shape.Array) : type);
+                    before.Add(new CAssign(name, new CallExpr("global::Tangent.Shadows.Rent", new[] { arg }.ToEquatableArray(), null, false)));
+                    args.Add(new VarExpr(name));
+                    after.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Return", new Expr[] { new VarExpr(name) }.ToEquatableArray(), null, false)));
+                }
+            }
+            return (args, before, after);
+        }
+
+        /// <summary>
         /// The derivative of an element read <c>target = a[i]</c>, when <c>a</c> carries one: the shadow
         /// element <c>dA[i]</c> (the target's tangent in forward mode; the adjoint accumulates into it).
         /// </summary>
@@ -169,6 +206,12 @@ namespace Tangent.Generator.Transform
         private IEnumerable<string> AdjointReadsCore(string target, Expr value)
         {
             if (!IsActive(target)) yield break;
+            if (value is CallExpr { Callee: not null } call)
+            {
+                // The callee's reverse half takes all the arguments again.
+                foreach (var child in call.Children.OfType<VarExpr>()) yield return child.Name;
+                yield break;
+            }
             if (value is IndexExpr index)
             {
                 if (ShadowElement(index) != null)

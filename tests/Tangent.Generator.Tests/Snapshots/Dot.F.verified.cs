@@ -32,9 +32,9 @@ static partial class Dot
     [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Adjoint)]
     public static double FAdjoint(double[] x, double[] y, double[] dX, double[] dY, double dResult = 1)
     {
-        // Forward sweep
         global::Tangent.Shadows.CheckNotAliased(x, dX, "dX");
         global::Tangent.Shadows.CheckNotAliased(y, dY, "dY");
+        // Forward sweep
         double sum = 0.0;
         int i = 0;
         int passes = 0;
@@ -72,5 +72,52 @@ static partial class Dot
         double[] dY = new double[y.Length];
         double value = FAdjoint(x, y, dX, dY);
         return (value, dX, dY);
+    }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double[], double[])"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double[] x, double[] y)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double sum = 0.0;
+        int i = 0;
+        int passes = 0;
+        while (i < x.Length)
+        {
+            sum += x[i] * y[i];
+            i++;
+            passes++;
+        }
+        double result = sum;
+        // What FReverse reads.
+        tape.PushInt(passes);
+        tape.PushInt(i);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double[], double[])"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>, <paramref name="dY"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double[] x, double[] y, double[] dX, double[] dY, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        int i = tape.PopInt();
+        int passes = tape.PopInt();
+        global::Tangent.Shadows.CheckNotAliased(x, dX, "dX");
+        global::Tangent.Shadows.CheckNotAliased(y, dY, "dY");
+        // Grad of: return sum;
+        double dSum = dResult;
+        // Grad of: for (int i = 0; i < x.Length; i++)
+        while (passes > 0)
+        {
+            i--;
+            // Grad of: sum += x[i] * y[i];
+            dY[i] += x[i] * dSum;
+            dX[i] += dSum * y[i];
+            passes--;
+        }
     }
 }

@@ -87,4 +87,74 @@ static partial class EarlyReturn
         double value = FAdjoint(x, ref dX);
         return (value, dX);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double negated = 0;
+        double y = 0;
+        double sum = 0;
+        double returnValue = 0;
+        bool returned = false;
+        if (x < 0.0)
+        {
+            negated = -x;
+            returnValue = negated * x;
+            returned = true;
+        }
+        bool proceed = !returned;
+        if (proceed)
+        {
+            sum = 1.0 + x;
+            y = global::System.Math.Log(sum);
+            returnValue = y * x;
+        }
+        double result = returnValue;
+        // What FReverse reads.
+        tape.PushBool(proceed);
+        tape.PushDouble(y);
+        tape.PushDouble(sum);
+        tape.PushDouble(negated);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, ref double dX, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double negated = tape.PopDouble();
+        double sum = tape.PopDouble();
+        double y = tape.PopDouble();
+        bool proceed = tape.PopBool();
+        bool test = x < 0.0;
+        double dY = 0;
+        double dProduct1 = 0;
+        // Grad of: return y * x;
+        double dReturnValue = dResult;
+        // Grad of: (what follows a break, continue or return runs only if none happened)
+        if (proceed)
+        {
+            // Grad of: return y * x;
+            dProduct1 = dReturnValue;
+            dReturnValue = 0;
+            dY = dProduct1 * x;
+            dX += y * dProduct1;
+            // Grad of: double y = Math.Log(1 + x);
+            dX += dY / sum;
+        }
+        // Grad of: if (x < 0)
+        if (test)
+        {
+            // Grad of: return -x * x;
+            dX += negated * dReturnValue;
+            dX -= dReturnValue * x;
+        }
+    }
 }

@@ -47,4 +47,36 @@ static partial class FloatMath
         float value = FAdjoint(x, y, ref dX, ref dY);
         return (value, dX, dY);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(float, float)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static float FRecord(float x, float y)
+    {
+        var tape = global::Tangent.Tape.Current;
+        float sin = global::System.MathF.Sin(x);
+        float sqrt = global::System.MathF.Sqrt(y);
+        float result = sin * sqrt + x / y;
+        // What FReverse reads.
+        tape.PushFloat(sin);
+        tape.PushFloat(sqrt);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(float, float)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>, <paramref name="dY"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(float x, float y, ref float dX, ref float dY, float dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        float sqrt = tape.PopFloat();
+        float sin = tape.PopFloat();
+        // Grad of: return MathF.Sin(x) * MathF.Sqrt(y) + x / y;
+        dX += dResult / y;
+        dY -= dResult * x / (y * y);
+        dY += sin * dResult / (2 * sqrt);
+        dX += dResult * sqrt * global::System.MathF.Cos(x);
+    }
 }

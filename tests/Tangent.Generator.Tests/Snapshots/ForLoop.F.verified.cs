@@ -99,4 +99,69 @@ static partial class ForLoop
         double value = FAdjoint(x, r, ref dX, ref dR);
         return (value, dX, dR);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double, double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x, double r)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double product = 0;
+        double difference = 0;
+        double l = x;
+        int i = 0;
+        int passes = 0;
+        while (i < 10)
+        {
+            // product is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushDouble(product);
+            product = r * l;
+            // difference is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushDouble(difference);
+            difference = 1.0 - l;
+            // l is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushDouble(l);
+            l = product * difference;
+            i++;
+            passes++;
+        }
+        double result = l;
+        // What FReverse reads.
+        tape.PushInt(passes);
+        tape.PushDouble(difference);
+        tape.PushDouble(product);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double, double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>, <paramref name="dR"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, double r, ref double dX, ref double dR, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double product = tape.PopDouble();
+        double difference = tape.PopDouble();
+        int passes = tape.PopInt();
+        double l = 0;
+        double dProduct = 0;
+        // Grad of: return l;
+        double dL = dResult;
+        // Grad of: for (int i = 0; i < 10; i++)
+        while (passes > 0)
+        {
+            // Grad of: l = r * l * (1 - l);
+            dProduct = dL * difference;
+            l = tape.PopDouble();
+            dL = -(product * dL);
+            difference = tape.PopDouble();
+            dR += dProduct * l;
+            dL += r * dProduct;
+            product = tape.PopDouble();
+            passes--;
+        }
+        // Grad of: double l = x;
+        dX += dL;
+    }
 }

@@ -84,4 +84,61 @@ static partial class IfElse
         double value = FAdjoint(x, y, ref dX, ref dY);
         return (value, dX, dY);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double, double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x, double y)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double z = 0;
+        double sin = 0;
+        double exp = 0;
+        if (x > y)
+        {
+            sin = global::System.Math.Sin(y);
+            z = x * sin;
+        }
+        else
+        {
+            exp = global::System.Math.Exp(x);
+            z = exp - y;
+        }
+        double result = z * z;
+        // What FReverse reads.
+        tape.PushDouble(z);
+        tape.PushDouble(sin);
+        tape.PushDouble(exp);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double, double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>, <paramref name="dY"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, double y, ref double dX, ref double dY, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double exp = tape.PopDouble();
+        double sin = tape.PopDouble();
+        double z = tape.PopDouble();
+        bool test = x > y;
+        // Grad of: return z * z;
+        double dZ = dResult * z;
+        dZ += z * dResult;
+        // Grad of: if (x > y)
+        if (test)
+        {
+            // Grad of: z = x * Math.Sin(y);
+            dX += dZ * sin;
+            dY += x * dZ * global::System.Math.Cos(y);
+        }
+        else
+        {
+            // Grad of: z = Math.Exp(x) - y;
+            dY -= dZ;
+            dX += dZ * exp;
+        }
+    }
 }

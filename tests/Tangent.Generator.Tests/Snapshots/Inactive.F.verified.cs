@@ -41,4 +41,25 @@ static partial class Inactive
         double value = FAdjoint(x, n, s, ref dX);
         return (value, dX);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double, int, double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x, int n, double s)
+    {
+        double result = global::System.Math.Pow(x, (double)n) * s + (double)n;
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double, int, double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, int n, double s, ref double dX, double dResult)
+    {
+        double asDouble = (double)n;
+        // Grad of: return Math.Pow(x, n) * s + n;
+        dX += dResult * s * asDouble * global::System.Math.Pow(x, asDouble - 1);
+    }
 }

@@ -61,4 +61,48 @@ static partial class Locals
         double value = FAdjoint(x, ref dX);
         return (value, dX);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double y = x * x;
+        double sin = global::System.Math.Sin(y);
+        // y is overwritten next; the reverse sweep reads its current value.
+        double yBefore = y;
+        y = sin * y;
+        double exp = global::System.Math.Exp(x);
+        double result = y + exp;
+        // What FReverse reads.
+        tape.PushDouble(exp);
+        tape.PushDouble(yBefore);
+        tape.PushDouble(sin);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, ref double dX, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double sin = tape.PopDouble();
+        double yBefore = tape.PopDouble();
+        double exp = tape.PopDouble();
+        // Grad of: return y + Math.Exp(x);
+        double dY = dResult;
+        dX += dResult * exp;
+        // Grad of: y = Math.Sin(y) * y;
+        double y = yBefore;
+        double dSin = dY * y;
+        dY = sin * dY;
+        dY += dSin * global::System.Math.Cos(y);
+        // Grad of: double y = x * x;
+        dX += dY * x;
+        dX += x * dY;
+    }
 }

@@ -46,9 +46,9 @@ static partial class MatVec
         {
             int j = 0;
             int passes1 = 0;
-            // Forward sweep
             global::Tangent.Shadows.CheckNotAliased(a, dA, "dA");
             global::Tangent.Shadows.CheckNotAliased(x, dX, "dX");
+            // Forward sweep
             int rows = a.GetLength(0);
             int columns = a.GetLength(1);
             double[] y = new double[rows];
@@ -106,5 +106,86 @@ static partial class MatVec
         {
             tape.End(tapeMark);
         }
+    }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double[,], double[])"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double[] FRecord(double[,] a, double[] x)
+    {
+        var tape = global::Tangent.Tape.Current;
+        int j = 0;
+        int passes1 = 0;
+        int rows = a.GetLength(0);
+        int columns = a.GetLength(1);
+        double[] y = new double[rows];
+        double[] dY = global::Tangent.Shadows.Rent(y);
+        int i = 0;
+        int passes = 0;
+        while (i < rows)
+        {
+            // j is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushInt(j);
+            j = 0;
+            passes1 = 0;
+            while (j < columns)
+            {
+                y[i] += a[i, j] * x[j];
+                j++;
+                passes1++;
+            }
+            // The number of passes, for the reverse sweep of this loop.
+            tape.PushInt(passes1);
+            i++;
+            passes++;
+        }
+        double[] result = y;
+        // What FReverse reads.
+        tape.PushObject(dY);
+        tape.PushInt(passes);
+        tape.PushInt(i);
+        tape.PushInt(j);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double[,], double[])"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dA"/>, <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double[,] a, double[] x, double[,] dA, double[] dX, double[] dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        int j = tape.PopInt();
+        int i = tape.PopInt();
+        int passes = tape.PopInt();
+        double[] dY = tape.PopObject<double[]>();
+        int passes1 = 0;
+        global::Tangent.Shadows.CheckNotAliased(a, dA, "dA");
+        global::Tangent.Shadows.CheckNotAliased(x, dX, "dX");
+        double dProduct = 0;
+        // Grad of: return y;
+        global::Tangent.Shadows.Accumulate(dY, dResult);
+        // Grad of: for (int i = 0; i < rows; i++)
+        while (passes > 0)
+        {
+            i--;
+            // Grad of: for (int j = 0; j < columns; j++)
+            passes1 = tape.PopInt();
+            while (passes1 > 0)
+            {
+                j--;
+                // Grad of: y[i] += a[i, j] * x[j];
+                dProduct = dY[i];
+                dX[j] += a[i, j] * dProduct;
+                dA[i, j] += dProduct * x[j];
+                passes1--;
+            }
+            // Grad of: int j = 0
+            j = tape.PopInt();
+            passes--;
+        }
+        // The adjoints of local arrays go back to the pool.
+        global::Tangent.Shadows.Return(dY);
     }
 }

@@ -42,4 +42,31 @@ partial class Model
         double value = FAdjoint(x, ref dX);
         return (value, dX);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public double FRecord(double x)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double product = this.scale * global::System.Math.Cos(x);
+        double result = product * x;
+        // What FReverse reads.
+        tape.PushDouble(product);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public void FReverse(double x, ref double dX, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double product = tape.PopDouble();
+        // Grad of: return scale * Math.Cos(x) * x;
+        dX += product * dResult;
+        dX -= this.scale * (dResult * x) * global::System.Math.Sin(x);
+    }
 }

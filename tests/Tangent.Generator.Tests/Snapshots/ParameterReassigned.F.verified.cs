@@ -64,4 +64,48 @@ static partial class ParameterReassigned
         double value = FAdjoint(x, ref dX);
         return (value, dX);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double x1 = x;
+        // x1 is overwritten next; the reverse sweep reads its current value.
+        double x1Before = x1;
+        x1 = x1 * x1;
+        // x1 is overwritten next; the reverse sweep reads its current value.
+        double x1Before1 = x1;
+        x1 = global::System.Math.Sin(x1) + x1;
+        double result = x1;
+        // What FReverse reads.
+        tape.PushDouble(x1Before1);
+        tape.PushDouble(x1Before);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, ref double dX, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double x1Before = tape.PopDouble();
+        double x1Before1 = tape.PopDouble();
+        // Grad of: return x;
+        double dX1 = dResult;
+        // Grad of: x = Math.Sin(x) + x;
+        double x1 = x1Before1;
+        dX1 += dX1 * global::System.Math.Cos(x1);
+        // Grad of: x = x * x;
+        double dProduct = dX1;
+        x1 = x1Before;
+        dX1 = dProduct * x1;
+        dX1 += x1 * dProduct;
+        // Grad of: (copies of the parameters the method assigns)
+        dX += dX1;
+    }
 }

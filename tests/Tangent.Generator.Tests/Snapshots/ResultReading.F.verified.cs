@@ -47,4 +47,38 @@ static partial class ResultReading
         double value = FAdjoint(x, ref dX);
         return (value, dX);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double tanh = global::System.Math.Tanh(x);
+        double exp = global::System.Math.Exp(x);
+        double sqrt = global::System.Math.Sqrt(x);
+        double result = tanh * exp + sqrt;
+        // What FReverse reads.
+        tape.PushDouble(sqrt);
+        tape.PushDouble(exp);
+        tape.PushDouble(tanh);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, ref double dX, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double tanh = tape.PopDouble();
+        double exp = tape.PopDouble();
+        double sqrt = tape.PopDouble();
+        // Grad of: return Math.Tanh(x) * Math.Exp(x) + Math.Sqrt(x);
+        dX += dResult / (2 * sqrt);
+        dX += tanh * dResult * exp;
+        dX += dResult * exp * (1 - tanh * tanh);
+    }
 }

@@ -66,8 +66,8 @@ static partial class Softmax
             double exp = 0;
             double sum = 0;
             double element = 0;
-            // Forward sweep
             global::Tangent.Shadows.CheckNotAliased(z, dZ, "dZ");
+            // Forward sweep
             double max = z[0];
             int i = 1;
             int passes = 0;
@@ -171,5 +171,146 @@ static partial class Softmax
         {
             tape.End(tapeMark);
         }
+    }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double[])"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double[] FRecord(double[] z)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double max1 = 0;
+        double difference = 0;
+        double exp = 0;
+        double sum = 0;
+        double element = 0;
+        double max = z[0];
+        int i = 1;
+        int passes = 0;
+        while (i < z.Length)
+        {
+            max1 = global::System.Math.Max(max, z[i]);
+            // max is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushDouble(max);
+            max = max1;
+            i++;
+            passes++;
+        }
+        double[] p = new double[z.Length];
+        double[] dP = global::Tangent.Shadows.Rent(p);
+        double total = 0.0;
+        int i1 = 0;
+        int passes1 = 0;
+        while (i1 < z.Length)
+        {
+            difference = z[i1] - max;
+            // exp is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushDouble(exp);
+            exp = global::System.Math.Exp(difference);
+            p[i1] = exp;
+            sum = total + p[i1];
+            // total is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushDouble(total);
+            total = sum;
+            i1++;
+            passes1++;
+        }
+        int i2 = 0;
+        int passes2 = 0;
+        while (i2 < z.Length)
+        {
+            // element is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushDouble(element);
+            element = p[i2];
+            p[i2] = element / total;
+            i2++;
+            passes2++;
+        }
+        double[] result = p;
+        // What FReverse reads.
+        tape.PushObject(dP);
+        tape.PushInt(passes2);
+        tape.PushInt(i2);
+        tape.PushDouble(element);
+        tape.PushDouble(total);
+        tape.PushInt(passes1);
+        tape.PushInt(i1);
+        tape.PushDouble(exp);
+        tape.PushInt(passes);
+        tape.PushInt(i);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double[])"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dZ"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double[] z, double[] dZ, double[] dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        int i = tape.PopInt();
+        int passes = tape.PopInt();
+        double exp = tape.PopDouble();
+        int i1 = tape.PopInt();
+        int passes1 = tape.PopInt();
+        double total = tape.PopDouble();
+        double element = tape.PopDouble();
+        int i2 = tape.PopInt();
+        int passes2 = tape.PopInt();
+        double[] dP = tape.PopObject<double[]>();
+        double max = 0;
+        global::Tangent.Shadows.CheckNotAliased(z, dZ, "dZ");
+        double dMax = 0;
+        double dMax1 = 0;
+        double dTotal = 0;
+        double dDifference = 0;
+        double dExp = 0;
+        double dQuotient = 0;
+        // Grad of: return p;
+        global::Tangent.Shadows.Accumulate(dP, dResult);
+        // Grad of: for (int i = 0; i < z.Length; i++)
+        while (passes2 > 0)
+        {
+            i2--;
+            // Grad of: p[i] /= total;
+            dQuotient = dP[i2];
+            dP[i2] = 0;
+            dTotal -= dQuotient * element / (total * total);
+            dP[i2] += dQuotient / total;
+            element = tape.PopDouble();
+            passes2--;
+        }
+        // Grad of: for (int i = 0; i < z.Length; i++)
+        while (passes1 > 0)
+        {
+            i1--;
+            // Grad of: total += p[i];
+            total = tape.PopDouble();
+            dP[i1] += dTotal;
+            // Grad of: p[i] = Math.Exp(z[i] - max);
+            dExp = dP[i1];
+            dP[i1] = 0;
+            dDifference = dExp * exp;
+            exp = tape.PopDouble();
+            dMax -= dDifference;
+            dZ[i1] += dDifference;
+            passes1--;
+        }
+        // Grad of: for (int i = 1; i < z.Length; i++)
+        while (passes > 0)
+        {
+            i--;
+            // Grad of: max = Math.Max(max, z[i]);
+            dMax1 = dMax;
+            max = tape.PopDouble();
+            dMax = max >= z[i] ? dMax1 : 0;
+            dZ[i] += max >= z[i] ? 0 : dMax1;
+            passes--;
+        }
+        // Grad of: double max = z[0];
+        dZ[0] += dMax;
+        // The adjoints of local arrays go back to the pool.
+        global::Tangent.Shadows.Return(dP);
     }
 }

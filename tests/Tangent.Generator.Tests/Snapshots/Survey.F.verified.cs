@@ -43,4 +43,27 @@ static partial class Survey
         double value = FAdjoint(x1, x2, ref dX1, ref dX2);
         return (value, dX1, dX2);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double, double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x1, double x2)
+    {
+        double result = global::System.Math.Log(x1) + x1 * x2 - global::System.Math.Sin(x2);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double, double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX1"/>, <paramref name="dX2"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x1, double x2, ref double dX1, ref double dX2, double dResult)
+    {
+        // Grad of: return Math.Log(x1) + x1 * x2 - Math.Sin(x2);
+        dX2 -= dResult * global::System.Math.Cos(x2);
+        dX1 += dResult * x2;
+        dX2 += x1 * dResult;
+        dX1 += dResult / x1;
+    }
 }

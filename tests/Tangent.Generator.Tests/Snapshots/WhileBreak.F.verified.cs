@@ -131,4 +131,100 @@ static partial class WhileBreak
         double value = FAdjoint(x, ref dX);
         return (value, dX);
     }
+
+    /// <summary>
+    /// The forward half of the split adjoint of <see cref="F(double)"/>: returns its value and records on the thread's tape what <c>FReverse</c> needs. Generated code calls the pair when it differentiates through a call.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static double FRecord(double x)
+    {
+        var tape = global::Tangent.Tape.Current;
+        double product = 0;
+        double sin = 0;
+        bool skip = false;
+        bool proceed = false;
+        double s = x;
+        int k = 0;
+        bool stop = false;
+        int passes = 0;
+        while (true)
+        {
+            skip = false;
+            if (!(k < 50))
+            {
+                stop = true;
+                skip = true;
+            }
+            // proceed is overwritten on every pass; the reverse sweep reads its current value.
+            tape.PushBool(proceed);
+            proceed = !skip;
+            if (proceed)
+            {
+                product = s * 1.5;
+                sin = global::System.Math.Sin(s);
+                // s is overwritten on every pass; the reverse sweep reads its current value.
+                tape.PushDouble(s);
+                s = product + sin;
+                if (s > 10.0)
+                {
+                    stop = true;
+                    skip = true;
+                }
+                if (!skip)
+                {
+                    k++;
+                }
+            }
+            if (stop)
+            {
+                break;
+            }
+            passes++;
+        }
+        double result = s;
+        // What FReverse reads.
+        tape.PushBool(proceed);
+        tape.PushInt(passes);
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse half of the split adjoint of <see cref="F(double)"/>: pops what <c>FRecord</c> recorded and adds <paramref name="dResult"/> times the partial derivatives into <paramref name="dX"/>.
+    /// </summary>
+    [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static void FReverse(double x, ref double dX, double dResult)
+    {
+        var tape = global::Tangent.Tape.Current;
+        int passes = tape.PopInt();
+        bool proceed = tape.PopBool();
+        double s = 0;
+        double dProduct = 0;
+        double dSin = 0;
+        // Grad of: return s;
+        double dS = dResult;
+        // Grad of: while (k < 50)
+        while (true)
+        {
+            // Grad of: (what follows a break, continue or return runs only if none happened)
+            if (proceed)
+            {
+                // Grad of: s = s * 1.5 + Math.Sin(s);
+                dProduct += dS;
+                dSin += dS;
+                s = tape.PopDouble();
+                dS = dSin * global::System.Math.Cos(s);
+                dSin = 0;
+                dS += dProduct * 1.5;
+                dProduct = 0;
+            }
+            proceed = tape.PopBool();
+            if (passes == 0)
+            {
+                break;
+            }
+            passes--;
+        }
+        // Grad of: double s = x;
+        dX += dS;
+    }
 }
