@@ -718,6 +718,30 @@ public abstract partial class C
     public static double F(double x, [NoDerivative] double s) => x * Cube(s);"), generatedCount: 2); // F and the registrations index
         }
 
+        // ------------------------------------------------------------------ TN2005 differentiated argument for a [NoDerivative] parameter
+
+        [Fact]
+        public void TN2005_active_argument_for_a_NoDerivative_parameter_is_reported_at_the_argument()
+        {
+            Expect(Members(@"
+    [Differentiable]
+    public static double G(double v, [NoDerivative] double scale) => v * scale;
+
+    [Differentiable]
+    public static double F(double x) => G(x, [|x * 2|]);"), "TN2005", Error, "'x * 2'", "'scale'", "'C.G'", "Autodiff.StopGradient");
+        }
+
+        [Fact]
+        public void TN2005_negative_StopGradient_says_it_is_meant()
+        {
+            ExpectClean(Members(@"
+    [Differentiable]
+    public static double G(double v, [NoDerivative] double scale) => v * scale;
+
+    [Differentiable]
+    public static double F(double x) => G(x, Autodiff.StopGradient(x * 2));"), generatedCount: 2);
+        }
+
         // ------------------------------------------------------------------ TN2003 registration with a wrong signature
 
         [Fact]
@@ -893,7 +917,7 @@ public abstract partial class C
             var tested = new[]
             {
                 "TN0001", "TN0002", "TN0003", "TN0004", "TN0005", "TN0006", "TN0007", "TN0008", "TN0009", "TN0010", "TN0011",
-                "TN1001", "TN1002", "TN1003", "TN1004", "TN1005", "TN1006", "TN2001", "TN2002", "TN2003", "TN2004", "TN9999",
+                "TN1001", "TN1002", "TN1003", "TN1004", "TN1005", "TN1006", "TN2001", "TN2002", "TN2003", "TN2004", "TN2005", "TN9999",
             };
             string[] defined = DiagnosticDescriptors.All.Select(d => d.Id).OrderBy(i => i, StringComparer.Ordinal).ToArray();
             Assert.Equal(tested, defined);

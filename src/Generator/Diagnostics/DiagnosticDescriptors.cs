@@ -118,6 +118,11 @@ namespace Tangent.Generator.Diagnostics
             "Registered derivative names no method",
             "'{0}' is registered as a derivative of '{1}.{2}', but '{1}' has no method '{2}'; use [DerivativeOf(typeof(T), nameof(T.M))]");
 
+        /// <summary>TN2005: a differentiated argument for a parameter that takes no derivative.</summary>
+        public static readonly DiagnosticDescriptor ArgumentLosesDerivative = Error("TN2005", Derivative,
+            "Argument loses its derivative",
+            "The argument '{1}' depends on a differentiated parameter, but parameter '{2}' of '{0}' takes no derivative ([NoDerivative]), so its derivative would be lost; wrap the argument in Autodiff.StopGradient to drop it on purpose, or remove [NoDerivative] from '{2}'");
+
         /// <summary>TN1006: a local array passed to a differentiated call is written afterwards.</summary>
         public static readonly DiagnosticDescriptor ArrayWrittenAfterCall = Error("TN1006", Unsupported,
             "Array written after a differentiated call",

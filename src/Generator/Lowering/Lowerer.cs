@@ -827,6 +827,16 @@ namespace Tangent.Generator.Lowering
                 var info = DiagnosticInfo.Create(DiagnosticDescriptors.MissingDerivativeMode, LocationInfo.From(invocation.Syntax), display, has, missing);
                 foreach (var v in activeArgs) _deferred.Add(new DeferredDiagnostic(info, v, WhenActive: true));
             }
+            foreach (var argument in invocation.Arguments)
+            {
+                // A differentiated value given to a parameter that takes no derivative would lose it silently.
+                int i = argument.Parameter!.Ordinal;
+                if (!callee.ActiveParameters[i] && args[i] is VarExpr v && argument.Value.Type != null && TypeNames.IsDifferentiable(argument.Value.Type))
+                {
+                    _deferred.Add(new DeferredDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ArgumentLosesDerivative, LocationInfo.From(argument.Syntax),
+                        display, argument.Syntax.ToString(), argument.Parameter.Name), v.Name));
+                }
+            }
             foreach (int i in Enumerable.Range(0, args.Count))
             {
                 if (args[i] is VarExpr a && callee.ParameterTypes[i].IsCollection && _locals.Any(l => l.Name == a.Name))

@@ -2,11 +2,7 @@ using System;
 
 namespace Tangent.Tests;
 
-// PENDING (excluded from compilation by Tangent.Tests.csproj: <Compile Remove="Pending_*.cs" />).
-// Calls from one [Differentiable] method to another are rejected with TN2002 "Differentiating through the call
-// of 'ControlFlowCorpus.X' is not supported yet" (issue 5, not issue 3). When they work, move these back into
-// ControlFlow.cs and ControlFlowCallTests (below) into ControlFlowTests.cs: nested tape frames (CallsLooping),
-// recursion with a live outer tape (RecursiveLoop), and an exception unwinding two frames (CallsThrowing).
+// Calls between [Differentiable] methods (issue 5) inside loops, recursion and exceptions.
 public static partial class ControlFlowCorpus
 {
     /// <summary>A loop calling another looping [Differentiable] method (its tape frame is nested in this one).</summary>

@@ -4,12 +4,7 @@ using M = Tangent.Tests.ArrayMethods;
 
 namespace Tangent.Tests;
 
-// PENDING (excluded from compilation by Tangent.Tests.csproj: <Compile Remove="Pending_*.cs" />).
-// Calls from one [Differentiable] method to another with array arguments (or an array result) are rejected with
-// TN2002 "Differentiating through the call of 'ArrayMethods.Dot' is not supported yet" (calls are issue 5; see
-// Pending_ControlFlow.cs for the scalar case). When they work, move the methods back into Arrays.cs and
-// ArrayCallTests into ArrayTests.cs: the same array passed twice (Dot(x, x)), a local array passed to a call,
-// and an array-valued call of an array-valued method.
+// Calls between [Differentiable] methods with array arguments and results (issue 5).
 public static partial class ArrayMethods
 {
     /// <summary>2·xᵀx through a call of another [Differentiable] method with the same array twice.</summary>
