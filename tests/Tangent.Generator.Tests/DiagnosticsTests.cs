@@ -631,7 +631,7 @@ public abstract partial class C
         {
             GeneratorRun run = Expect(Members(Helpers + $@"
     [Differentiable]
-    public static double F(double x) {body}"), "TN2001", Error, method, argument, "[DerivativeOf]", "Autodiff.StopGradient");
+    public static double F(double x) {body}"), "TN2001", Error, method, argument, "[DerivativeOf(typeof(T), nameof(T.M))]", "Autodiff.StopGradient");
 
             Diagnostic d = run.GeneratorDiagnostics.Single();
             string source = run.InputCompilation.SyntaxTrees.First().GetText().ToString();

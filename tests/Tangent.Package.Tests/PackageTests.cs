@@ -49,7 +49,9 @@ public sealed class PackageTests
             Assert.True(File.Exists(nupkg), $"expected {nupkg}; the feed has: {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
             CheckPackageLayout(nupkg, version);
 
-            // 2. A consumer that knows Tangent.Net only as a package.
+            // 2. A class library of differentiable code (and registered derivatives), and a consumer that
+            //    references it and knows Tangent.Net only as a package.
+            WriteLibrary(Path.Combine(work, "Library"), feed, version);
             WriteConsumer(consumer, feed, version);
 
             // 3. Build and run it, with its own packages folder.
@@ -71,6 +73,18 @@ public sealed class PackageTests
             // Forward mode too.
             double[] forward = Numbers(stdout, "forward");
             Assert.Equal(5.5, Assert.Single(forward), 1e-9);
+
+            // Across assemblies: the consumer differentiates through the library's [Differentiable] methods
+            // (found by their [GeneratedDerivative] markers) and its registered SoftPlus derivative.
+            // g(w, b) = Energy([w, b]) + SoftPlus(w·b) with Energy(x) = Σ xᵢ² + x₀x₁, at (0.5, −1.5).
+            double w = 0.5, b = -1.5, z = w * b;
+            double sigma = 1 / (1 + Math.Exp(-z));
+            double[] library = Numbers(stdout, "library");
+            Assert.Equal(4, library.Length);
+            Assert.Equal(w * w + b * b + w * b + Math.Log(1 + Math.Exp(z)), library[0], 1e-12);
+            Assert.Equal(2 * w + b + b * sigma, library[1], 1e-12);
+            Assert.Equal(2 * b + w + w * sigma, library[2], 1e-12);
+            Assert.Equal(2 * w + b + b * sigma, library[3], 1e-12); // forward mode along (1, 0)
 
             CheckConsumerAssets(consumer, version);
 
@@ -147,6 +161,68 @@ public sealed class PackageTests
         Assert.True(Directory.Exists(Path.Combine(packageFolder, "tangent.net", version)), $"Tangent.Net {version} not under {packageFolder}");
     }
 
+    static void WriteLibrary(string dir, string feed, string version)
+    {
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="tangent-local-feed" value="{System.Security.SecurityElement.Escape(feed)}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />\n");
+        File.WriteAllText(Path.Combine(dir, "Directory.Build.targets"), "<Project />\n");
+        File.WriteAllText(Path.Combine(dir, "Library.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Tangent.Net" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(dir, "Library.cs"), """
+            using System;
+            using Tangent;
+
+            namespace Library;
+
+            public static partial class Physics
+            {
+                [Differentiable]
+                public static double Energy(double[] x)
+                {
+                    double s = x[0] * x[1];
+                    foreach (var v in x) s += v * v;
+                    return s;
+                }
+            }
+
+            public static class Activations
+            {
+                public static double SoftPlus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
+                public static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+            }
+
+            public static class ActivationDerivatives
+            {
+                [DerivativeOf(typeof(Activations), nameof(Activations.SoftPlus))]
+                public static (double Value, double Tangent) SoftPlusForward(double x, double dX) => (Activations.SoftPlus(x), Activations.Sigmoid(x) * dX);
+
+                [DerivativeOf(typeof(Activations), nameof(Activations.SoftPlus))]
+                public static double SoftPlusAdjoint(double x, ref double dX, double dResult)
+                {
+                    dX += Activations.Sigmoid(x) * dResult;
+                    return Activations.SoftPlus(x);
+                }
+            }
+            """);
+    }
+
     static void WriteConsumer(string dir, string feed, string version)
     {
         // No <clear/>: the machine's own sources (and any mirror they point to) still restore
@@ -175,6 +251,7 @@ public sealed class PackageTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Tangent.Net" Version="{version}" />
+                <ProjectReference Include="../Library/Library.csproj" />
               </ItemGroup>
             </Project>
             """);
@@ -197,8 +274,16 @@ public sealed class PackageTests
             var (sum, dX) = Functions.SumSquaresGradient(new[] { 1.0, -2.0, 3.0 });
             Console.WriteLine("sumsq: " + string.Join(" ", new[] { sum }.Concat(dX).Select(d => d.ToString("R", CultureInfo.InvariantCulture))));
 
+            var (g, dW, dB) = Functions.UsesLibraryGradient(0.5, -1.5);
+            var (_, dG) = Functions.UsesLibraryForward(0.5, -1.5, 1, 0);
+            Console.WriteLine(FormattableString.Invariant($"library: {g:R} {dW:R} {dB:R} {dG:R}"));
+
             public static partial class Functions
             {
+                [Differentiable]
+                public static double UsesLibrary(double w, double b)
+                    => Library.Physics.Energy(new[] { w, b }) + Library.Activations.SoftPlus(w * b);
+
                 [Differentiable]
                 public static double F(double x1, double x2) => Math.Log(x1) + x1 * x2 - Math.Sin(x2);
 

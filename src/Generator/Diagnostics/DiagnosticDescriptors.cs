@@ -101,7 +101,7 @@ namespace Tangent.Generator.Diagnostics
         /// <summary>TN2001: call of a method with no derivative, with an active argument.</summary>
         public static readonly DiagnosticDescriptor NoDerivative = Error("TN2001", Derivative,
             "Call has no derivative",
-            "'{0}' has no derivative, and its argument '{1}' depends on a differentiated parameter; use a function with a derivative, make '{0}' [Differentiable], register its derivative with [DerivativeOf], or wrap the argument in Autodiff.StopGradient if no derivative should flow through it");
+            "'{0}' has no derivative, and its argument '{1}' depends on a differentiated parameter; use a function with a derivative, make '{0}' [Differentiable], register its derivative with [DerivativeOf(typeof(T), nameof(T.M))] on a static method with its forward or adjoint signature, or wrap the argument in Autodiff.StopGradient if no derivative should flow through it");
 
         /// <summary>TN2002: a registered derivative provides one mode, and the call is differentiated in both.</summary>
         public static readonly DiagnosticDescriptor MissingDerivativeMode = Error("TN2002", Derivative,

@@ -1,0 +1,103 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Tangent.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace Tangent.Generator.Tests;
+
+/// <summary>
+/// A library compiled with the generator, referenced as metadata by a consumer compilation: the consumer finds
+/// the library's derivatives through the [GeneratedDerivative] markers and the [DerivativeRegistrations] index.
+/// (The package test builds the same situation with dotnet and runs it.)
+/// </summary>
+public class CrossAssemblyTests
+{
+    private const string LibrarySource = @"
+using System;
+using Tangent;
+
+namespace Lib;
+
+public static partial class Physics
+{
+    [Differentiable]
+    public static double Energy(double x, double y) => x * x + x * y;
+
+    public static double Plain(double x) => 2 * x;
+
+    public static double Registered(double x) => Math.Exp(x) - x;
+}
+
+public static class Derivatives
+{
+    [DerivativeOf(typeof(Physics), nameof(Physics.Registered))]
+    public static (double Value, double Tangent) RegisteredForward(double x, double dX) => (Physics.Registered(x), (Math.Exp(x) - 1) * dX);
+
+    [DerivativeOf(typeof(Physics), nameof(Physics.Registered))]
+    public static double RegisteredAdjoint(double x, ref double dX, double dResult) { dX += (Math.Exp(x) - 1) * dResult; return Physics.Registered(x); }
+}
+";
+
+    private static MetadataReference CompileLibrary()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(LibrarySource).WithAssemblyName("Lib");
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        using var stream = new MemoryStream();
+        var emitted = output.Emit(stream);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return MetadataReference.CreateFromImage(stream.ToArray());
+    }
+
+    private static (Compilation Output, Diagnostic[] Diagnostics) RunConsumer(string source)
+    {
+        var consumer = CSharpCompilation.Create("Consumer", new[] { CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: "Source0.cs") },
+            GeneratorHarness.References.Add(CompileLibrary()), GeneratorHarness.CompilationOptions);
+        var driver = GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(consumer, out var output, out _);
+        return (output, driver.GetRunResult().Diagnostics.ToArray());
+    }
+
+    [Fact]
+    public void Consumer_calls_the_generated_and_registered_derivatives_of_a_referenced_library()
+    {
+        var (output, diagnostics) = RunConsumer(@"
+using Tangent;
+public static partial class C
+{
+    [Differentiable]
+    public static double F(double a, double b) => Lib.Physics.Energy(a, b * a) + Lib.Physics.Registered(b);
+}");
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        string generated = output.SyntaxTrees.Single(t => t.FilePath.Contains("C.F(", StringComparison.Ordinal)).ToString();
+        Assert.Contains("global::Lib.Physics.EnergyRecord(", generated, StringComparison.Ordinal);
+        Assert.Contains("global::Lib.Physics.EnergyReverse(", generated, StringComparison.Ordinal);
+        Assert.Contains("global::Lib.Physics.EnergyForward(", generated, StringComparison.Ordinal);
+        Assert.Contains("global::Lib.Derivatives.RegisteredAdjoint(", generated, StringComparison.Ordinal);
+        Assert.Contains("global::Lib.Derivatives.RegisteredForward(", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Calling_a_library_method_without_derivatives_is_TN2001_at_the_argument_and_says_how_to_register()
+    {
+        const string source = @"
+using Tangent;
+public static partial class C
+{
+    [Differentiable]
+    public static double F(double a) => Lib.Physics.Plain(a) + a;
+}";
+        var (_, diagnostics) = RunConsumer(source);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("TN2001", d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        int start = source.IndexOf("Plain(a)", StringComparison.Ordinal) + "Plain(".Length;
+        Assert.Equal(start, d.Location.SourceSpan.Start);
+        Assert.Equal(1, d.Location.SourceSpan.Length);
+        string message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'Physics.Plain'", message, StringComparison.Ordinal);
+        Assert.Contains("[DerivativeOf(typeof(T), nameof(T.M))]", message, StringComparison.Ordinal);
+    }
+}
