@@ -52,6 +52,49 @@ public static partial class ForLoop
         }
 
         [Fact]
+        public void Calls_of_a_helper_in_a_loop_and_of_a_registered_derivative()
+        {
+            Check("Calls.F", @"
+using System;
+using Tangent;
+
+public static class Activations
+{
+    public static double SoftPlus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
+
+    [DerivativeOf(typeof(Activations), nameof(SoftPlus))]
+    public static double SoftPlusAdjoint(double x, ref double dX, double dResult)
+    {
+        dX += dResult / (1 + Math.Exp(-x));
+        return SoftPlus(x);
+    }
+
+    [DerivativeOf(typeof(Activations), nameof(SoftPlus))]
+    public static (double Value, double Tangent) SoftPlusForward(double x, double dX) => (SoftPlus(x), dX / (1 + Math.Exp(-x)));
+}
+
+public static partial class Calls
+{
+    [Differentiable]
+    public static double Step(double r, double x) => r * x * (1 - x);
+
+    [Differentiable]
+    public static double F(double r, double x)
+    {
+        for (int i = 0; i < 4; i++)
+            x = Step(r, x);
+        return Activations.SoftPlus(x * r);
+    }
+}", "Calls", new[] { 2.5, 0.3 }, p =>
+            {
+                double r = p[0], x = p[1];
+                for (int i = 0; i < 4; i++) x = r * x * (1 - x);
+                double z = x * r;
+                return z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
+            });
+        }
+
+        [Fact]
         public void While_loop_with_break()
         {
             Check("WhileBreak.F", @"

@@ -134,6 +134,53 @@ public class CallTests
         }.Run();
 
     [Fact]
+    public void FloatHelpers()
+        => new CfCase
+        {
+            Name = "UsesFloat",
+            F = x => C.UsesFloat((float)x[0], (float)x[1]),
+            Forward = (x, v) => C.UsesFloatForward((float)x[0], (float)x[1], (float)v[0], (float)v[1]),
+            Adjoint = (x, acc, w) =>
+            {
+                float da = (float)acc[0], db = (float)acc[1];
+                float value = C.UsesFloatAdjoint((float)x[0], (float)x[1], ref da, ref db, (float)w);
+                acc[0] = da;
+                acc[1] = db;
+                return value;
+            },
+            Gradient = x => { var (v, a, b) = C.UsesFloatGradient((float)x[0], (float)x[1]); return (v, new double[] { a, b }); },
+            Sample = r => new[] { (double)(float)r.U(-1.5, 1.5), (double)(float)r.U(-1.5, 1.5) },
+            // a²b² + sin(b²): ∂a = 2ab², ∂b = 2a²b + 2b cos(b²)
+            Analytic = x => new[] { 2 * x[0] * x[1] * x[1], 2 * x[0] * x[0] * x[1] + 2 * x[1] * Math.Cos(x[1] * x[1]) },
+            CentralDifferences = false,
+            IsFloat = true,
+            Tolerance = 2e-5,
+            SameTolerance = 1e-5,
+        }.Run(94);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void SpanHelperGivenArraysAndInactiveData(int n)
+    {
+        var data = Enumerable.Range(0, n).Select(i => Math.Cos(i + 0.5)).ToArray();
+        new ArrCase
+        {
+            Name = $"WithData(n = {n})",
+            Dim = n,
+            F = w => C.WithData(w, data),
+            Forward = (w, t) => C.WithDataForward(w, data, t),
+            Adjoint = (w, acc, r) => C.WithDataAdjoint(w, data, acc, r),
+            // (w·d)(w·w): ∇ = d (w·w) + 2 w (w·d)
+            Analytic = w =>
+            {
+                double wd = w.Zip(data, (a, b) => a * b).Sum(), ww = w.Sum(a => a * a);
+                return w.Select((a, i) => data[i] * ww + 2 * a * wd).ToArray();
+            },
+        }.Run();
+    }
+
+    [Fact]
     public void StopGradientOfTheFactorGivesX()
         => CfCase.One("StopTimes", C.StopTimes, C.StopTimesForward, C.StopTimesAdjoint, C.StopTimesGradient, r => r.U(-3, 3)).With(centralDifferences: false, analytic: x => new[] { x[0] }).Run(92);
 

@@ -98,6 +98,22 @@ public static partial class CallCorpus
         return r;
     }
 
+    /// <summary>Float helpers.</summary>
+    [Differentiable] public static float SquareF(float x) => x * x;
+
+    [Differentiable] public static float UsesFloat(float a, float b) => SquareF(a * b) + MathF.Sin(SquareF(b));
+
+    /// <summary>A helper taking spans, given arrays; a [NoDerivative] data array passed where the helper differentiates.</summary>
+    [Differentiable]
+    public static double SpanDot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
+        return s;
+    }
+
+    [Differentiable] public static double WithData(double[] w, [NoDerivative] double[] data) => SpanDot(w, data) * SpanDot(w, w);
+
     /// <summary>d/dx [x · StopGradient(x)] = x.</summary>
     [Differentiable] public static double StopTimes(double x) => x * Autodiff.StopGradient(x);
 

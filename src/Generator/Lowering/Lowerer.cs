@@ -728,7 +728,14 @@ namespace Tangent.Generator.Lowering
                     ReportExpression(invocation);
                     return null;
                 }
-                atoms[argument.Parameter.Ordinal] = LowerAtom(argument.Value, argument.Parameter.Name);
+                // An array given to a span parameter is passed as the array: the generated call converts it the same way.
+                var value = argument.Value;
+                if (value is IConversionOperation { IsImplicit: true } toSpan && toSpan.Operand.Type is IArrayTypeSymbol && value.Type != null
+                    && TypeNames.CollectionShape(value.Type, out _, out var spanShape) && (spanShape == Shape.Span || spanShape == Shape.ReadOnlySpan))
+                {
+                    value = toSpan.Operand;
+                }
+                atoms[argument.Parameter.Ordinal] = LowerAtom(value, argument.Parameter.Name);
             }
             var args = atoms.ToEquatableArray();
 
@@ -1148,7 +1155,7 @@ namespace Tangent.Generator.Lowering
         private static string? TempHint(Expr value) => value switch
         {
             OpExpr o => TempHint(o.Op),
-            CallExpr c when c.TemplateKey != null => LowerFirst(c.Function.Substring(c.Function.LastIndexOf('.') + 1)),
+            CallExpr c when c.TemplateKey != null || c.Callee != null => LowerFirst(c.Function.Substring(c.Function.LastIndexOf('.') + 1)),
             CastExpr k => k.Type.Kind == TypeKind.Float ? "asFloat" : k.Type.Kind == TypeKind.Double ? "asDouble" : "converted",
             _ => null,
         };
