@@ -693,6 +693,32 @@ public abstract partial class C
     public static double F(double x, [NoDerivative] double s) => x * G(s);"), generatedCount: 2);
         }
 
+        [Fact]
+        public void TN1002_differentiated_instance_call_on_a_local_is_reported_at_the_call()
+        {
+            Expect(@"using System;
+using Tangent;
+
+public sealed partial class P
+{
+    private readonly double _c;
+    public P(double c) => _c = c;
+
+    [Differentiable]
+    public double Value(double x) => _c * x * x;
+}
+
+public static partial class C
+{
+    [Differentiable]
+    public static double F(double x, P given)
+    {
+        var local = given;
+        return given.Value(x) + [|local.Value(x)|];
+    }
+}", "TN1002", Error, "this, a field or a parameter");
+        }
+
         // ------------------------------------------------------------------ TN2002 registration with one mode
 
         private const string ForwardOnlyRegistration = @"

@@ -796,6 +796,12 @@ namespace Tangent.Generator.Lowering
                 && TypeNames.IsSupportedReturn(target.ReturnType) && !target.IsGenericMethod
                 && DerivativeResolver.Resolve(target, function, compilation) is CalleeInfo callee)
             {
+                if (receiver is VarExpr local && !_method.Parameters.Any(p => Escape(p.Name) == local.Name))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedExpression, invocation.Syntax, Describe(invocation),
+                        "a [Differentiable] instance method is differentiated through only when called on this, a field or a parameter; call it on one of those");
+                    return null;
+                }
                 return DifferentiableCall(invocation, function, args, receiver, callee, display);
             }
 
