@@ -979,6 +979,8 @@ public static partial class C
             "double[] M(double[,] a, double[] x) { var y = new double[a.GetLength(0)]; for (int i = 0; i < y.Length; i++) for (int j = 0; j < x.Length; j++) y[i] += a[i, j] * x[j]; return y; }",
             "double M(ReadOnlySpan<double> x, [NoDerivative] int[] idx) { double s = 0; foreach (var v in x) s += v * v; return s + x[idx[0]]; }",
             "double M(double[] x) { var p = new double[x.Length]; p[0] = x[0]; for (int i = 1; i < x.Length; i++) p[i] = p[i - 1] + Math.Sin(x[i]); return p[x.Length - 1]; }",
+            "double M(double x, int n) => n <= 0 ? Math.Sin(x) : x * M(x * 0.5, n - 1) + Autodiff.StopGradient(M(x, n - 1));",
+            "double[] M(double[] x, int n) { if (n <= 0) return x; var y = M(x, n - 1); var z = new double[y.Length]; for (int i = 0; i < z.Length; i++) z[i] = Math.Tanh(y[i]); return z; }",
             "float[] M(float[] z) { var e = new float[z.Length]; float t = 0; for (int i = 0; i < z.Length; i++) { e[i] = MathF.Exp(z[i]); t += e[i]; } for (int i = 0; i < e.Length; i++) e[i] /= t; return e; }",
         };
 
@@ -1081,8 +1083,18 @@ public static partial class C
             return $"using System;\nusing Tangent;\n\npublic static partial class Fuzz{n}\n{{\n    [Differentiable]\n    public static {method}\n}}\n";
         }
 
+        [Fact]
+        public void Every_fuzz_seed_is_a_valid_differentiable_method()
+        {
+            for (int i = 0; i < FuzzSeeds.Length; i++)
+            {
+                string seed = System.Text.RegularExpressions.Regex.Replace(FuzzSeeds[i], @"\bM\(", "F(");
+                ExpectClean(Members("\n    [Differentiable]\n    public static " + seed));
+            }
+        }
+
         private static string FuzzSeed(Random random, int i) =>
-            FuzzSeeds[random.Next(FuzzSeeds.Length)].Replace("double M(", $"double M{i}(", StringComparison.Ordinal).Replace("float M(", $"float M{i}(", StringComparison.Ordinal);
+            System.Text.RegularExpressions.Regex.Replace(FuzzSeeds[random.Next(FuzzSeeds.Length)], @"\bM\(", $"M{i}(");
 
         private static readonly string[][] TokenKinds =
         {
