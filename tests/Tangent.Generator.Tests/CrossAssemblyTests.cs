@@ -101,3 +101,48 @@ public static partial class C
         Assert.Contains("[DerivativeOf(typeof(T), nameof(T.M))]", message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A registration added in another file reaches a [Differentiable] method whose own file did not change.</summary>
+public class RegistrationIncrementalTests
+{
+    [Fact]
+    public void Adding_a_registration_in_another_file_updates_the_caller()
+    {
+        const string caller = @"
+using Tangent;
+public static partial class C
+{
+    [Differentiable]
+    public static double F(double x) => Helpers.Cube(x) * 2;
+}";
+        const string helpers = @"
+public static class Helpers
+{
+    public static double Cube(double v) => v * v * v;
+}";
+        const string registered = @"
+using Tangent;
+public static class Helpers
+{
+    public static double Cube(double v) => v * v * v;
+
+    [DerivativeOf(typeof(Helpers), nameof(Cube))]
+    public static (double Value, double Tangent) CubeForward(double v, double dV) => (v * v * v, 3 * v * v * dV);
+
+    [DerivativeOf(typeof(Helpers), nameof(Cube))]
+    public static double CubeAdjoint(double v, ref double dV, double dResult) { dV += 3 * v * v * dResult; return v * v * v; }
+}";
+        var compilation = GeneratorHarness.CreateCompilation(caller, helpers);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Assert.Contains(driver.GetRunResult().Diagnostics, d => d.Id == "TN2001");
+
+        var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.ElementAt(1),
+            CSharpSyntaxTree.ParseText(registered, GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        driver = driver.RunGeneratorsAndUpdateCompilation(edited, out var output, out _);
+        var result = driver.GetRunResult();
+        Assert.DoesNotContain(result.Diagnostics, d => d.Id == "TN2001");
+        string generated = output.SyntaxTrees.Single(t => t.FilePath.Contains("C.F(", StringComparison.Ordinal)).ToString();
+        Assert.Contains("global::Helpers.CubeAdjoint(", generated, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+}
