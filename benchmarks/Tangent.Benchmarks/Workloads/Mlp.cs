@@ -1,0 +1,118 @@
+using System;
+using Tangent;
+
+namespace Tangent.Benchmarks.Workloads;
+
+/// <summary>
+/// Workload 5: the loss of a 2-layer tanh MLP (inputs → hidden tanh units → classes, softmax cross-entropy) on a
+/// mini-batch, as samples/DigitsMlp writes it. Parameters: w1[hidden, inputs], b1[hidden], w2[classes, hidden], b2[classes].
+/// </summary>
+public static partial class Mlp
+{
+    /// <summary>Mean softmax cross-entropy of the rows <c>start .. start + count − 1</c> of <paramref name="x"/>.</summary>
+    [Differentiable]
+    public static double Loss(double[,] w1, double[] b1, double[,] w2, double[] b2,
+                              [NoDerivative] double[,] x, [NoDerivative] int[] labels,
+                              [NoDerivative] int start, [NoDerivative] int count)
+    {
+        int hidden = b1.Length, classes = b2.Length, inputs = x.GetLength(1);
+        var h = new double[hidden];    // hidden activations, overwritten for every sample
+        var z = new double[classes];   // logits, overwritten for every sample
+        double total = 0;
+        for (int s = start; s < start + count; s++)
+        {
+            for (int j = 0; j < hidden; j++)
+            {
+                double a = b1[j];
+                for (int k = 0; k < inputs; k++)
+                    a += w1[j, k] * x[s, k];
+                h[j] = Math.Tanh(a);
+            }
+
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < classes; c++)
+            {
+                double zc = b2[c];
+                for (int j = 0; j < hidden; j++)
+                    zc += w2[c, j] * h[j];
+                z[c] = zc;
+                max = Math.Max(max, zc);
+            }
+
+            double shift = Autodiff.StopGradient(max);
+            double sum = 0;
+            for (int c = 0; c < classes; c++)
+                sum += Math.Exp(z[c] - shift);
+            total += shift + Math.Log(sum) - z[labels[s]];
+        }
+        return total / count;
+    }
+
+    /// <summary>
+    /// Backpropagation by hand, fused per sample (forward, softmax, backward, accumulate), with the per-sample
+    /// scratch on the stack. Writes (does not add) into the four gradient arrays; returns the loss.
+    /// </summary>
+    public static double HandGradient(double[,] w1, double[] b1, double[,] w2, double[] b2,
+                                      double[,] x, int[] labels, int start, int count,
+                                      double[,] dW1, double[] dB1, double[,] dW2, double[] dB2)
+    {
+        int hidden = b1.Length, classes = b2.Length, inputs = x.GetLength(1);
+        Array.Clear(dW1);
+        Array.Clear(dB1);
+        Array.Clear(dW2);
+        Array.Clear(dB2);
+        Span<double> h = stackalloc double[hidden];
+        Span<double> z = stackalloc double[classes];
+        Span<double> p = stackalloc double[classes];
+        Span<double> dA = stackalloc double[hidden];
+        double scale = 1.0 / count, total = 0;
+        for (int s = start; s < start + count; s++)
+        {
+            for (int j = 0; j < hidden; j++)
+            {
+                double a = b1[j];
+                for (int k = 0; k < inputs; k++)
+                    a += w1[j, k] * x[s, k];
+                h[j] = Math.Tanh(a);
+            }
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < classes; c++)
+            {
+                double zc = b2[c];
+                for (int j = 0; j < hidden; j++)
+                    zc += w2[c, j] * h[j];
+                z[c] = zc;
+                max = Math.Max(max, zc);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++)
+            {
+                p[c] = Math.Exp(z[c] - max);
+                sum += p[c];
+            }
+            int label = labels[s];
+            total += max + Math.Log(sum) - z[label];
+
+            // Backward: dz = (softmax − onehot)/count; dW2 += dz·hᵀ; dh = W2ᵀ·dz; da = dh·(1 − h²); dW1 += da·xᵀ.
+            dA.Clear();
+            for (int c = 0; c < classes; c++)
+            {
+                double dz = (p[c] / sum - (c == label ? 1 : 0)) * scale;
+                dB2[c] += dz;
+                for (int j = 0; j < hidden; j++)
+                {
+                    dW2[c, j] += dz * h[j];
+                    dA[j] += w2[c, j] * dz;
+                }
+            }
+            for (int j = 0; j < hidden; j++)
+            {
+                double da = dA[j] * (1 - h[j] * h[j]);
+                dB1[j] += da;
+                for (int k = 0; k < inputs; k++)
+                    dW1[j, k] += da * x[s, k];
+            }
+        }
+        return total * scale;
+    }
+}
