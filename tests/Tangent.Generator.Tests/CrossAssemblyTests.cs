@@ -146,3 +146,64 @@ public static class Helpers
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 }
+
+/// <summary>A registration overrides the generated derivatives of a [Differentiable] method and a built-in template.</summary>
+public class RegistrationOverrideTests
+{
+    [Fact]
+    public void A_registration_overrides_the_generated_derivatives_of_a_differentiable_method()
+    {
+        var run = GeneratorHarness.Run(@"
+using System;
+using Tangent;
+public static partial class C
+{
+    [Differentiable]
+    public static double G(double x) => x > 0 ? x * x : 0.0;
+
+    [DerivativeOf(typeof(C), nameof(G))]
+    public static double GAdjoint2(double x, ref double dX, double dResult) { dX += (x > 0 ? 2 * x : 0.0) * dResult; return G(x); }
+
+    [Differentiable]
+    public static double F(double x) => G(x) * 3;
+}");
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertNoCompilationErrors();
+        string f = run.Generated("C.F(");
+        Assert.Contains("global::C.GAdjoint2(", f, StringComparison.Ordinal);   // the user's adjoint in the reverse sweep
+        Assert.DoesNotContain("GRecord(", f, StringComparison.Ordinal);
+        Assert.DoesNotContain("GReverse(", f, StringComparison.Ordinal);
+        Assert.Contains("global::C.GForward(", f, StringComparison.Ordinal);    // no forward registered: the generated one
+        var gradient = (System.Runtime.CompilerServices.ITuple)run.Invoke("C", "FGradient", 1.5)!;
+        Assert.Equal(6.75, (double)gradient[0]!, 12);
+        Assert.Equal(9.0, (double)gradient[1]!, 12);
+    }
+
+    [Fact]
+    public void A_registration_overrides_a_built_in_template()
+    {
+        var run = GeneratorHarness.Run(@"
+using System;
+using Tangent;
+public static class SinDerivatives
+{
+    [DerivativeOf(typeof(Math), nameof(Math.Sin))]
+    public static (double Value, double Tangent) SinForward(double x, double dX) => (Math.Sin(x), Math.Cos(x) * dX);
+
+    [DerivativeOf(typeof(Math), nameof(Math.Sin))]
+    public static double SinAdjoint(double x, ref double dX, double dResult) { dX += Math.Cos(x) * dResult; return Math.Sin(x); }
+}
+public static partial class C
+{
+    [Differentiable]
+    public static double F(double x) => Math.Sin(x) * x;
+}");
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertNoCompilationErrors();
+        string f = run.Generated("C.F(");
+        Assert.Contains("global::SinDerivatives.SinAdjoint(", f, StringComparison.Ordinal);
+        Assert.Contains("global::SinDerivatives.SinForward(", f, StringComparison.Ordinal);
+        var gradient = (System.Runtime.CompilerServices.ITuple)run.Invoke("C", "FGradient", 0.7)!;
+        Assert.Equal(Math.Cos(0.7) * 0.7 + Math.Sin(0.7), (double)gradient[1]!, 12);
+    }
+}
