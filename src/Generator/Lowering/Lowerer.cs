@@ -384,6 +384,8 @@ namespace Tangent.Generator.Lowering
         /// <summary>Emits <c>name = value</c>, keeping the A-normal-form rule that the target is not an operand.</summary>
         private void Emit(string name, Expr value)
         {
+            // x = x changes nothing (and as an assignment it would break "the target is never an operand").
+            if (value is VarExpr self && self.Name == name) return;
             RecordArrayAssignment(name, value);
             if (!value.IsAtom && Mentions(value, name) && !IsCounterStep(name, value))
             {
@@ -730,10 +732,11 @@ namespace Tangent.Generator.Lowering
                 }
                 // An array given to a span parameter is passed as the array: the generated call converts it the same way.
                 var value = argument.Value;
-                if (value is IConversionOperation { IsImplicit: true } toSpan && toSpan.Operand.Type is IArrayTypeSymbol && value.Type != null
-                    && TypeNames.CollectionShape(value.Type, out _, out var spanShape) && (spanShape == Shape.Span || spanShape == Shape.ReadOnlySpan))
+                // So is one given to IEnumerable<double> or object: its derivative must not vanish in a temporary of that type.
+                if (value is IConversionOperation { IsImplicit: true } widened && widened.Operand.Type is IArrayTypeSymbol arrayType
+                    && (TypeNames.IsDifferentiable(arrayType) || value.Type != null && TypeNames.CollectionShape(value.Type, out _, out var spanShape) && (spanShape == Shape.Span || spanShape == Shape.ReadOnlySpan)))
                 {
-                    value = toSpan.Operand;
+                    value = widened.Operand;
                 }
                 atoms[argument.Parameter.Ordinal] = LowerAtom(value, argument.Parameter.Name);
             }
@@ -810,7 +813,9 @@ namespace Tangent.Generator.Lowering
                 foreach (var argument in invocation.Arguments)
                 {
                     var atom = atoms[argument.Parameter!.Ordinal];
-                    if (atom is VarExpr v && TypeNames.IsDifferentiable(argument.Value.Type ?? target.ReturnType))
+                    // The type before an implicit conversion: a double[] passed as IEnumerable<double> still carries derivatives.
+                    var argumentType = (argument.Value is IConversionOperation { IsImplicit: true } widened ? widened.Operand.Type : null) ?? argument.Value.Type;
+                    if (atom is VarExpr v && TypeNames.IsDifferentiable(argumentType ?? target.ReturnType))
                     {
                         var info = DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivative, LocationInfo.From(argument.Syntax), LocationInfo.From(invocation.Syntax), display, argument.Syntax.ToString());
                         _deferred.Add(new DeferredDiagnostic(info, v.Name));

@@ -83,14 +83,16 @@ namespace Tangent.Generator.Optimization
                     if (a[1] is OpExpr m && m.Op == Ops.Negate) return new OpExpr(Ops.Add, a[0], m.Args[0]);
                     return Fold(op, a);
                 case Ops.Multiply:
-                    if (IsZero(a[0]) && a[1].IsPure || IsZero(a[1]) && a[0].IsPure) return ConstExpr.Zero;
+                    // The zero keeps its own literal (0.0 stays a double: Math.Floor(0) would be ambiguous).
+                    if (IsZero(a[0]) && a[1].IsPure) return a[0];
+                    if (IsZero(a[1]) && a[0].IsPure) return a[1];
                     if (IsOne(a[0])) return a[1];
                     if (IsOne(a[1])) return a[0];
                     if (a[0] is OpExpr l && l.Op == Ops.Negate) return Negate(new OpExpr(Ops.Multiply, l.Args[0], a[1]));
                     if (a[1] is OpExpr r && r.Op == Ops.Negate) return Negate(new OpExpr(Ops.Multiply, a[0], r.Args[0]));
                     return Fold(op, a);
                 case Ops.Divide:
-                    if (IsZero(a[0]) && a[1].IsPure) return ConstExpr.Zero;
+                    if (IsZero(a[0]) && a[1].IsPure) return a[0];
                     if (IsOne(a[1])) return a[0];
                     if (a[0] is OpExpr d && d.Op == Ops.Negate) return Negate(new OpExpr(Ops.Divide, d.Args[0], a[1]));
                     return null;

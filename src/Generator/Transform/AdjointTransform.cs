@@ -393,7 +393,14 @@ namespace Tangent.Generator.Transform
                         {
                             output.Add(new CAssign(a.Target, a.Value));
                         }
-                        if ((a.Value is NewArrayExpr || a.Value is CallExpr { Callee: not null }) && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection)
+                        if (a.Value is VarExpr alias && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection && _context.IsActive(alias.Name))
+                        {
+                            // Another name for an array (the result of an early return): its own adjoint from the pool,
+                            // added into the array's adjoint in the reverse sweep.
+                            output.Add(new CAssign(_context.DerivativeOf(a.Target),
+                                new CallExpr("global::Tangent.Shadows.Rent", new Expr[] { new VarExpr(a.Target) }.ToEquatableArray(), null, false)));
+                        }
+                        else if ((a.Value is NewArrayExpr || a.Value is CallExpr { Callee: not null }) && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection)
                         {
                             output.Add(new CAssign(_context.DerivativeOf(a.Target),
                                 new CallExpr("global::Tangent.Shadows.Rent", new Expr[] { new VarExpr(a.Target) }.ToEquatableArray(), null, false)));
@@ -495,6 +502,11 @@ namespace Tangent.Generator.Transform
                 }
                 case AssignStmt a when _context.TypeOf(a.Target).IsCollection:
                     if (a.Value is CallExpr { Callee: not null } arrayCall && _context.IsActive(a.Target)) ReverseCall(a.Target, arrayCall, output);
+                    if (a.Value is VarExpr copied && _context.IsActive(a.Target) && _context.IsActive(copied.Name))
+                    {
+                        output.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Accumulate",
+                            new Expr[] { new VarExpr(_context.DerivativeOf(copied.Name)), new VarExpr(_context.DerivativeOf(a.Target)) }.ToEquatableArray(), null, false)));
+                    }
                     break;
                 case AssignStmt a:
                 {
