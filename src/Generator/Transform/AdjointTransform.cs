@@ -393,10 +393,10 @@ namespace Tangent.Generator.Transform
                         {
                             output.Add(new CAssign(a.Target, a.Value));
                         }
-                        if (a.Value is VarExpr alias && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection && _context.IsActive(alias.Name))
+                        if (a.Value is VarExpr && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection)
                         {
                             // Another name for an array (the result of an early return): its own adjoint from the pool,
-                            // added into the array's adjoint in the reverse sweep.
+                            // added into the array's adjoint in the reverse sweep (if that array has one).
                             output.Add(new CAssign(_context.DerivativeOf(a.Target),
                                 new CallExpr("global::Tangent.Shadows.Rent", new Expr[] { new VarExpr(a.Target) }.ToEquatableArray(), null, false)));
                         }

@@ -97,6 +97,33 @@ namespace Tangent.Generator.Tests.RandomPrograms
             Assert.Equal(1.0, (double)f[1]!);
         }
 
+        [Fact]
+        public void Array_result_returned_from_a_branch_that_carries_no_derivative()
+        {
+            // Found by the 10,000-program run after the fix above: the early return gives an array without derivatives,
+            // the final one an array with; the adjoint's result variable still needs its pooled adjoint on both paths.
+            GeneratorRun run = Compile(@"
+    [Differentiable]
+    public static double[] F(double x)
+    {
+        double[] r = new double[2];
+        if (x < 0)
+        {
+            double[] zeros = new double[2];
+            return zeros;
+        }
+        r[1] = x * x;
+        return r;
+    }");
+            run.AssertNoCompilationErrors();
+            foreach (double x in new[] { 1.5, -1.5 })
+            {
+                var args = new object?[] { x, 0.0, new[] { 1.0, 1.0 } };
+                run.Invoke("C", "FAdjoint", args);
+                Assert.Equal(x > 0 ? 2 * x : 0.0, (double)args[1]!, 12);
+            }
+        }
+
         [Fact(Skip = Open)]
         public void A_value_that_no_longer_reaches_the_result_does_not_poison_the_adjoint()
         {
