@@ -17,7 +17,7 @@ namespace Tangent.Generator.Emit
         {
             var forward = ForwardTransform.Build(new TransformContext(ir));
             Optimizer.Optimize(forward);
-            var adjoint = AdjointTransform.Build(ir);
+            var (adjoint, record, reverse) = AdjointTransform.Build(ir);
             Optimizer.Optimize(adjoint);
 
             var w = new SourceWriter();
@@ -39,7 +39,6 @@ namespace Tangent.Generator.Emit
                 w.Line();
                 WriteGradient(w, ir);
             }
-            var (record, reverse) = AdjointTransform.BuildSplit(ir);
             w.Line();
             WriteMethod(w, record);
             w.Line();

@@ -431,7 +431,8 @@ namespace Tangent.Generator.Optimization
             => list.Any(s => s is CJump || s is CIf i && (ContainsJump(i.Then) || ContainsJump(i.Else)));
 
         /// <summary>A shallow structural copy for dry runs (expressions are immutable and shared).</summary>
-        private static List<CStmt> Clone(List<CStmt> list) => list.Select(Clone).ToList();
+        /// <summary>A deep copy: the optimizer edits statements in place.</summary>
+        internal static List<CStmt> Clone(List<CStmt> list) => list.Select(Clone).ToList();
 
         private static CStmt Clone(CStmt s) => s switch
         {
@@ -440,6 +441,8 @@ namespace Tangent.Generator.Optimization
             CDecl d => new CDecl(d.Type, d.Name, d.Init, d.Comment),
             CIf i => new CIf(i.Condition, Clone(i.Then), Clone(i.Else)),
             CWhile w => new CWhile(w.Condition, Clone(w.Body)),
+            CExprStmt e => new CExprStmt(e.Value) { Comment = e.Comment },
+            CReturn r => new CReturn(r.Value),
             _ => s,
         };
 

@@ -34,7 +34,14 @@ namespace Tangent.Generator.Transform
             _recording = new Recording(context);
         }
 
-        public static CMethod Build(MethodIR original)
+        /// <summary>
+        /// The adjoint, and its split form, which generated code calls when it differentiates through a call
+        /// of this method: <c>MRecord</c> runs the forward sweep and pushes on the thread's tape what the
+        /// reverse sweep reads; <c>MReverse</c> pops it and runs the reverse sweep. Every call costs one
+        /// forward and one reverse sweep, so call-heavy and recursive code stays linear. All three come from
+        /// one run of the transformation (the split form from copies: the optimizer edits statements in place).
+        /// </summary>
+        public static (CMethod Adjoint, CMethod Record, CMethod Reverse) Build(MethodIR original)
         {
             var names = new TransformContext(original).Names;
             var ir = JumpElimination.Run(original, names);
@@ -48,6 +55,8 @@ namespace Tangent.Generator.Transform
                 body);
             var transform = new AdjointTransform(context, method);
             var (declarations, checks, forward, reverse) = transform.Sweeps();
+            var (record, reverseMethod) = Split(ir, transform, Copy(declarations), Copy(checks), Copy(forward), Copy(reverse));
+
             body.AddRange(declarations);
             body.AddRange(checks);
             body.Add(new CComment("Forward sweep"));
@@ -57,29 +66,23 @@ namespace Tangent.Generator.Transform
             body.AddRange(reverse);
             body.Add(new CComment(""));
             body.Add(new CReturn(new VarExpr(transform._result)));
-            return method;
+            return (method, record, reverseMethod);
         }
 
-        /// <summary>
-        /// The split form of the adjoint, which generated code calls when it differentiates through a
-        /// call of this method: <c>MRecord</c> runs the forward sweep and pushes on the thread's tape what
-        /// the reverse sweep reads; <c>MReverse</c> pops it and runs the reverse sweep. Every call costs
-        /// one forward and one reverse sweep, so call-heavy and recursive code stays linear.
-        /// </summary>
-        public static (CMethod Record, CMethod Reverse) BuildSplit(MethodIR original)
-        {
-            var names = new TransformContext(original).Names;
-            var ir = JumpElimination.Run(original, names);
-            var context = new TransformContext(ir, names);
+        private static List<CStmt> Copy(List<CStmt> statements) => Optimization.Optimizer.Clone(statements);
 
+        private static (CMethod Record, CMethod Reverse) Split(MethodIR ir, AdjointTransform transform,
+            List<CStmt> declarations, List<CStmt> checks, List<CStmt> forward, List<CStmt> reverse)
+        {
+            var joint = transform._method;
             var recordBody = new List<CStmt>();
             var record = new CMethod(
                 $"The forward half of the split adjoint of <see cref=\"{ir.CrefSignature}\"/>: returns its value and records on the thread's tape what <c>{ir.Name}Reverse</c> needs. Generated code calls the pair when it differentiates through a call.",
                 $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Record), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]",
                 $"{ForwardTransform.Modifiers(ir)}{ir.ReturnType.Name} {ir.Name}Record({string.Join(", ", ir.Parameters.Select(p => p.Type.Name + " " + p.Name))})",
-                recordBody) { OpensFrame = false };
-            var transform = new AdjointTransform(context, record);
-            var (declarations, checks, forward, reverse) = transform.Sweeps();
+                recordBody) { OpensFrame = false, UsesTape = joint.UsesTape, TapeName = joint.TapeName, TapeMarkName = joint.TapeMarkName };
+            record.Pinned.UnionWith(joint.Pinned);
+            record.Inlinable.UnionWith(joint.Inlinable);
 
             var reverseBody = new List<CStmt>();
             string signature = ForwardTransform.ParameterList(ir, forward: false);
@@ -88,13 +91,13 @@ namespace Tangent.Generator.Transform
                 $"The reverse half of the split adjoint of <see cref=\"{ir.CrefSignature}\"/>: pops what <c>{ir.Name}Record</c> recorded and adds <paramref name=\"dResult\"/> times the partial derivatives into {ForwardTransform.DerivativeList(ir, "nothing")}.",
                 $"[global::Tangent.GeneratedDerivative(\"{ir.Name}\", global::Tangent.DerivativeKind.Reverse), global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]",
                 $"{ForwardTransform.Modifiers(ir)}void {ir.Name}Reverse({signature})",
-                reverseBody) { OpensFrame = false, TapeName = record.TapeName, TapeMarkName = record.TapeMarkName };
+                reverseBody) { OpensFrame = false, TapeName = joint.TapeName, TapeMarkName = joint.TapeMarkName };
             reverseMethod.Pinned.UnionWith(record.Pinned);
             reverseMethod.Inlinable.UnionWith(record.Inlinable);
             record.Pinned.RemoveWhere(n => ir.Parameters.Any(p => p.IsActive && p.DerivativeName == n));
 
             // The reverse half first, optimized: what it still reads before writing is what the forward half hands over.
-            reverseBody.AddRange(declarations.Select(Copy));
+            reverseBody.AddRange(Copy(declarations));
             reverseBody.AddRange(checks);
             reverseBody.AddRange(reverse);
             Optimization.Optimizer.Optimize(reverseMethod, finish: false);
@@ -267,8 +270,6 @@ namespace Tangent.Generator.Transform
             }
         }
 
-        private static CStmt Copy(CStmt s) => s is CDecl d ? new CDecl(d.Type, d.Name, d.Init, d.Comment) : s;
-
         private static string PushName(IrType type) => type.IsScalar && type.Kind != TypeKind.Other ? "Push" + TapeSuffix(type) : "PushObject";
 
         private static Expr PopCall(AdjointTransform transform, IrType type)
@@ -306,8 +307,7 @@ namespace Tangent.Generator.Transform
             var checks = new List<CStmt>();
             foreach (var p in ir.Parameters.Where(p => p.IsActive && p.Type.IsCollection))
             {
-                checks.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.CheckNotAliased",
-                    new Expr[] { new VarExpr(p.Name), new VarExpr(p.DerivativeName), new ConstExpr("\"" + p.DerivativeName + "\"", TypeKind.Other) }.ToEquatableArray(), null, false)));
+                checks.Add(new CExprStmt(TransformContext.Shadows("CheckNotAliased", new VarExpr(p.Name), new VarExpr(p.DerivativeName), new ConstExpr("\"" + p.DerivativeName + "\"", TypeKind.Other))));
             }
             var forward = new List<CStmt>();
             Forward(ir.Body, forward, loopDepth: 0, topLevel: true);
@@ -331,7 +331,7 @@ namespace Tangent.Generator.Transform
             if (shadows.Count > 0) reverse.Add(new CComment("The adjoints of local arrays go back to the pool."));
             foreach (var shadow in shadows)
             {
-                reverse.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Return", new Expr[] { new VarExpr(shadow) }.ToEquatableArray(), null, false)));
+                reverse.Add(new CExprStmt(TransformContext.Shadows("Return", new VarExpr(shadow))));
             }
             declarations.AddRange(_hoisted);
             return (declarations, checks, forward, reverse);
@@ -393,17 +393,13 @@ namespace Tangent.Generator.Transform
                         {
                             output.Add(new CAssign(a.Target, a.Value));
                         }
-                        if (a.Value is VarExpr && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection)
+                        // An array with derivatives gets its adjoint from the pool where it is created, where a call
+                        // returns it, or where it gets another name (the result of an early return; the reverse sweep
+                        // then adds that adjoint into the named array's).
+                        if ((a.Value is NewArrayExpr || a.Value is VarExpr || a.Value is CallExpr { Callee: not null })
+                            && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection)
                         {
-                            // Another name for an array (the result of an early return): its own adjoint from the pool,
-                            // added into the array's adjoint in the reverse sweep (if that array has one).
-                            output.Add(new CAssign(_context.DerivativeOf(a.Target),
-                                new CallExpr("global::Tangent.Shadows.Rent", new Expr[] { new VarExpr(a.Target) }.ToEquatableArray(), null, false)));
-                        }
-                        else if ((a.Value is NewArrayExpr || a.Value is CallExpr { Callee: not null }) && _context.IsActive(a.Target) && _context.TypeOf(a.Target).IsCollection)
-                        {
-                            output.Add(new CAssign(_context.DerivativeOf(a.Target),
-                                new CallExpr("global::Tangent.Shadows.Rent", new Expr[] { new VarExpr(a.Target) }.ToEquatableArray(), null, false)));
+                            output.Add(new CAssign(_context.DerivativeOf(a.Target), TransformContext.Shadows("Rent", new VarExpr(a.Target))));
                         }
                         break;
                     }
@@ -480,7 +476,7 @@ namespace Tangent.Generator.Transform
                     string shadow = _context.DerivativeOf(((VarExpr)r.Value).Name);
                     if (_context.TypeOf(((VarExpr)r.Value).Name).IsCollection)
                     {
-                        output.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Accumulate", new Expr[] { new VarExpr(shadow), new VarExpr("dResult") }.ToEquatableArray(), null, false)));
+                        output.Add(new CExprStmt(TransformContext.Shadows("Accumulate", new VarExpr(shadow), new VarExpr("dResult"))));
                     }
                     else
                     {
@@ -504,8 +500,7 @@ namespace Tangent.Generator.Transform
                     if (a.Value is CallExpr { Callee: not null } arrayCall && _context.IsActive(a.Target)) ReverseCall(a.Target, arrayCall, output);
                     if (a.Value is VarExpr copied && _context.IsActive(a.Target) && _context.IsActive(copied.Name))
                     {
-                        output.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Accumulate",
-                            new Expr[] { new VarExpr(_context.DerivativeOf(copied.Name)), new VarExpr(_context.DerivativeOf(a.Target)) }.ToEquatableArray(), null, false)));
+                        output.Add(new CExprStmt(TransformContext.Shadows("Accumulate", new VarExpr(_context.DerivativeOf(copied.Name)), new VarExpr(_context.DerivativeOf(a.Target)))));
                     }
                     break;
                 case AssignStmt a:

@@ -143,6 +143,10 @@ namespace Tangent.Generator.Transform
             }
         }
 
+        /// <summary>A call of the runtime's <c>Tangent.Shadows</c> helpers (pooled adjoint arrays), which has effects.</summary>
+        public static CallExpr Shadows(string function, params Expr[] args)
+            => new CallExpr("global::Tangent.Shadows." + function, args.ToEquatableArray(), null, false);
+
         /// <summary>
         /// The arguments of a call's derivative method: the primal arguments, then one derivative
         /// argument per active parameter of the callee — the argument's tangent (forward) or adjoint
@@ -172,9 +176,9 @@ namespace Tangent.Generator.Transform
                 {
                     // A zero tangent, or somewhere to put an adjoint nobody reads: a pooled array of the argument's shape.
                     string name = scratch(type.IsSpan ? IrType.Collection(type.Kind, Shape.Array) : type);
-                    before.Add(new CAssign(name, new CallExpr("global::Tangent.Shadows.Rent", new[] { arg }.ToEquatableArray(), null, false)));
+                    before.Add(new CAssign(name, Shadows("Rent", arg)));
                     args.Add(new VarExpr(name));
-                    after.Add(new CExprStmt(new CallExpr("global::Tangent.Shadows.Return", new Expr[] { new VarExpr(name) }.ToEquatableArray(), null, false)));
+                    after.Add(new CExprStmt(Shadows("Return", new VarExpr(name))));
                 }
             }
             return (args, before, after);
