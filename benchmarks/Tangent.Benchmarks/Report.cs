@@ -165,7 +165,6 @@ public static class Report
             .ToList();
         const string helmholtz = nameof(HelmholtzBenchmarks);
         const int n50 = 50;
-        bool helperCallBuilt = types.Any(t => t.Name == "HelperCallBenchmarks");
 
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
@@ -278,12 +277,6 @@ public static class Report
                  $"{Format.Ratio(r.Ratio(w.Name, Methods.Adjoint, Methods.HandWritten, n))} | {Format.Ratio(r.Ratio(w.Name, Methods.CentralDifferences, Methods.Adjoint, n))} | " +
                  $"{Format.Bytes(Exact(w.Name, Methods.Primal, n))} / {Format.Bytes(Exact(w.Name, Methods.Adjoint, n))} / {Format.Bytes(Exact(w.Name, Methods.Forward, n))} |");
         }
-        if (!helperCallBuilt)
-        {
-            Line();
-            Line("The helper-call workload (`Chain` calling a `[Differentiable] Step` 1000 times, `Workloads/HelperCall.cs`) was");
-            Line("not found in this build. Its inlined twin (`ChainInlined`) is measured above.");
-        }
         Line();
 
         // ---- per workload
@@ -303,9 +296,9 @@ public static class Report
             WriteMethodTable(md, r, w.Name, null);
             Line();
             WriteRatios(md, r, w.Name, null);
-            if (w.Name == "HelperCallBenchmarks" || (w.Name == nameof(HelperInlinedBenchmarks) && helperCallBuilt))
+            if (w.Name == nameof(HelperCallBenchmarks) || w.Name == nameof(HelperInlinedBenchmarks))
             {
-                const string call = "HelperCallBenchmarks", inlined = nameof(HelperInlinedBenchmarks);
+                const string call = nameof(HelperCallBenchmarks), inlined = nameof(HelperInlinedBenchmarks);
                 Line();
                 Line("Call overhead (the loop calling the `[Differentiable]` helper ÷ the same loop inlined): " + string.Join(", ",
                     new[] { Methods.Primal, Methods.Adjoint, Methods.Forward }.Select(m =>
@@ -348,7 +341,7 @@ public static class Report
         nameof(LogisticMapBenchmarks) => "logistic map",
         nameof(MlpBenchmarks) => "MLP",
         nameof(HelperInlinedBenchmarks) => "helper inlined",
-        "HelperCallBenchmarks" => "helper call",
+        nameof(HelperCallBenchmarks) => "helper call",
         _ => w.Type.Name,
     };
 

@@ -4,7 +4,7 @@ using Tangent;
 namespace Tangent.Benchmarks.Workloads;
 
 /// <summary>
-/// Workload 6 (the part that compiles today): 1000 explicit Euler steps of dx/dt = a·cos x − x, with the step
+/// Workload 7: 1000 explicit Euler steps of dx/dt = a·cos x − x, with the step
 /// written inline. HelperCall.cs has the same loop calling a [Differentiable] helper <c>Step</c>; comparing the
 /// two measures what a call between differentiated methods costs.
 /// </summary>

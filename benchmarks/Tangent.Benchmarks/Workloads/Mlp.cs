@@ -1,53 +1,10 @@
 using System;
 using Tangent;
 
-namespace Tangent.Benchmarks.Workloads;
-
-/// <summary>
-/// Workload 5: the loss of a 2-layer tanh MLP (inputs → hidden tanh units → classes, softmax cross-entropy) on a
-/// mini-batch, as samples/DigitsMlp writes it. Parameters: w1[hidden, inputs], b1[hidden], w2[classes, hidden], b2[classes].
-/// </summary>
+// Workload 5: the loss of a 2-layer tanh MLP on a mini-batch. The [Differentiable] Mlp.Loss is the sample's own
+// (samples/DigitsMlp/Model.cs, linked by the .csproj, global namespace); this file adds the hand-written gradient.
 public static partial class Mlp
 {
-    /// <summary>Mean softmax cross-entropy of the rows <c>start .. start + count − 1</c> of <paramref name="x"/>.</summary>
-    [Differentiable]
-    public static double Loss(double[,] w1, double[] b1, double[,] w2, double[] b2,
-                              [NoDerivative] double[,] x, [NoDerivative] int[] labels,
-                              [NoDerivative] int start, [NoDerivative] int count)
-    {
-        int hidden = b1.Length, classes = b2.Length, inputs = x.GetLength(1);
-        var h = new double[hidden];    // hidden activations, overwritten for every sample
-        var z = new double[classes];   // logits, overwritten for every sample
-        double total = 0;
-        for (int s = start; s < start + count; s++)
-        {
-            for (int j = 0; j < hidden; j++)
-            {
-                double a = b1[j];
-                for (int k = 0; k < inputs; k++)
-                    a += w1[j, k] * x[s, k];
-                h[j] = Math.Tanh(a);
-            }
-
-            double max = double.NegativeInfinity;
-            for (int c = 0; c < classes; c++)
-            {
-                double zc = b2[c];
-                for (int j = 0; j < hidden; j++)
-                    zc += w2[c, j] * h[j];
-                z[c] = zc;
-                max = Math.Max(max, zc);
-            }
-
-            double shift = Autodiff.StopGradient(max);
-            double sum = 0;
-            for (int c = 0; c < classes; c++)
-                sum += Math.Exp(z[c] - shift);
-            total += shift + Math.Log(sum) - z[labels[s]];
-        }
-        return total / count;
-    }
-
     /// <summary>
     /// Backpropagation by hand, fused per sample (forward, softmax, backward, accumulate), with the per-sample
     /// scratch on the stack. Writes (does not add) into the four gradient arrays; returns the loss.
