@@ -26,6 +26,23 @@ public static partial class ArrayMethods
         return Dot(p, x) + SumSquares(p);
     }
 
+    /// <summary>
+    /// s·Σ sin(xᵢ)² with the element read straight into the call. Regression: the reverse sweep passed the
+    /// callee's reverse half the element temporary (not recorded, so the last pass's value) instead of
+    /// reading xᵢ again, and every element got the last element's derivative.
+    /// </summary>
+    [Differentiable]
+    public static double ElementIntoCall(double[] x, double s)
+    {
+        double total = 0;
+        for (int i = 0; i < x.Length; i++)
+            total += SinSquared(x[i]) * s;
+        return total;
+    }
+
+    [Differentiable]
+    public static double SinSquared(double v) => Math.Sin(v) * Math.Sin(v);
+
     /// <summary>An array-valued call of an array-valued method: (x²)² elementwise, plus sin.</summary>
     [Differentiable]
     public static double[] SquareTwice(double[] x)
@@ -77,6 +94,22 @@ public class ArrayCallTests
         foreach (int n in Sizes)
             One("LocalIntoCall", n, M.LocalIntoCall, (x, v) => M.LocalIntoCallForward(x, v), M.LocalIntoCallAdjoint,
                 x => M.LocalIntoCallGradient(x)).Run();
+    }
+
+    [Fact]
+    public void ArrayElementPassedStraightToACallInALoop()
+    {
+        foreach (int n in Sizes)
+        {
+            var c = One("ElementIntoCall", n, x => M.ElementIntoCall(x, 1.7), (x, v) => M.ElementIntoCallForward(x, 1.7, v, 0),
+                        (x, dX, w) => { double ds = 0; return M.ElementIntoCallAdjoint(x, 1.7, dX, ref ds, w); },
+                        x => { var g = M.ElementIntoCallGradient(x, 1.7); return (g.Value, g.dX); });
+            new ArrCase
+            {
+                Name = c.Name, Dim = c.Dim, F = c.F, Forward = c.Forward, Adjoint = c.Adjoint, Gradient = c.Gradient,
+                Analytic = x => x.Select(xi => 1.7 * Math.Sin(2 * xi)).ToArray(),
+            }.Run();
+        }
     }
 
     [Fact]

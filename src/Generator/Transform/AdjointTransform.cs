@@ -580,6 +580,9 @@ namespace Tangent.Generator.Transform
         {
             var callee = call.Callee!;
             var (args, before, after) = _context.DerivativeArguments(call, forward: false, Scratch);
+            // The primal arguments as the reverse sweep spells them: a recomputed temporary is read again
+            // from its definition (it was not recorded, and holds a later pass's value by now).
+            for (int i = 0; i < call.Args.Count; i++) args[i] = _context.Recompute(args[i]);
             args.Add(new VarExpr(_context.DerivativeOf(target)));
             output.AddRange(before);
             output.Add(new CExprStmt(call with { Function = callee.Reverse!, Args = args.ToEquatableArray(), Callee = null, Pure = false }));
