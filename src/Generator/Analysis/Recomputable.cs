@@ -68,6 +68,162 @@ namespace Tangent.Generator.Analysis
             }
         }
 
+        /// <summary>
+        /// Temporaries inside loops that hold a cheap arithmetic value of other variables (<c>t = r * x</c>,
+        /// <c>t = 1 - x</c>): the reverse sweep computes them again from their operands instead of recording
+        /// them on every pass. A temporary qualifies when it is assigned once, every use follows in the same
+        /// block and is one the reverse sweep spells through <see cref="Transform.TransformContext.Recompute"/>
+        /// (an assignment's value or a store), and its operands keep their values up to the last use: no
+        /// statement in between assigns one, and each is a parameter, is never assigned in a loop, or is read
+        /// by the reverse sweep anyway (so it is restored, and recomputing records nothing new). The last use
+        /// may itself overwrite an operand (<c>x = t * u</c> with <c>t = r * x</c>) when its adjoint does not
+        /// read the value it assigns: the reverse sweep then restores the operand first
+        /// (<paramref name="restoreFirst"/>). This is how the logistic map records one value per step, not three.
+        /// </summary>
+        public static Dictionary<string, Expr> FindArithmetic(MethodIR ir, IReadOnlyDictionary<string, IndexExpr> elements,
+            ISet<string> reverseReads, System.Func<AssignStmt, bool> canRestoreFirst, ISet<Stmt> restoreFirst)
+        {
+            var result = new Dictionary<string, Expr>();
+            var assignments = new Dictionary<string, int>();
+            var stored = new HashSet<string>();
+            Count(ir.Body, assignments, stored);
+            var assignedInLoop = new HashSet<string>();
+            var excluded = new HashSet<string>();
+            Classify(ir.Body, inLoop: false, assignedInLoop, excluded);
+            foreach (var element in elements.Values)
+            {
+                foreach (var index in element.Indices) Names(index, excluded);
+            }
+            var temps = new HashSet<string>(ir.Locals.Where(l => l.Kind == VariableKind.Temp && l.Type.IsScalar).Select(l => l.Name));
+            var parameters = new HashSet<string>(ir.Parameters.Select(p => p.Name));
+            VisitArithmetic(ir.Body, ir.Body, inLoop: false, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads,
+                canRestoreFirst, restoreFirst, result);
+            return result;
+        }
+
+        private static void VisitArithmetic(IReadOnlyList<Stmt> list, IReadOnlyList<Stmt> root, bool inLoop, HashSet<string> temps,
+            Dictionary<string, int> assignments, HashSet<string> assignedInLoop, HashSet<string> excluded,
+            IReadOnlyDictionary<string, IndexExpr> elements, HashSet<string> parameters, ISet<string> reverseReads,
+            System.Func<AssignStmt, bool> canRestoreFirst, ISet<Stmt> restoreFirst, Dictionary<string, Expr> result)
+        {
+            for (int j = 0; j < list.Count; j++)
+            {
+                switch (list[j])
+                {
+                    case AssignStmt a when inLoop && temps.Contains(a.Target) && Count(assignments, a.Target) == 1
+                                           && !excluded.Contains(a.Target) && !elements.ContainsKey(a.Target) && Cheap(a.Value):
+                    {
+                        var operands = new HashSet<string>();
+                        Names(a.Value, operands);
+                        if (operands.Count == 0 || operands.Contains(a.Target)) break;
+                        if (operands.Any(o => elements.ContainsKey(o) || result.ContainsKey(o))) break;
+                        if (!operands.All(o => parameters.Contains(o) && Count(assignments, o) == 0 || !assignedInLoop.Contains(o) || reverseReads.Contains(o))) break;
+                        int uses = CountUses(root, a.Target);
+                        int last = -1, found = 0;
+                        for (int k = j + 1; k < list.Count; k++)
+                        {
+                            int n = CountUses(list[k], a.Target);
+                            if (n > 0) { last = k; found += n; }
+                        }
+                        if (last < 0 || found != uses) break;
+                        bool stable = true;
+                        for (int k = j + 1; k < last && stable; k++)
+                        {
+                            stable = !operands.Any(o => Assigns(list[k], o));
+                        }
+                        if (!stable) break;
+                        Stmt? first = null;
+                        if (operands.Any(o => Assigns(list[last], o)))
+                        {
+                            if (!(list[last] is AssignStmt user) || !operands.Contains(user.Target) || !canRestoreFirst(user)) break;
+                            first = user;
+                        }
+                        result[a.Target] = a.Value;
+                        if (first != null) restoreFirst.Add(first);
+                        break;
+                    }
+                    case IfStmt i:
+                        VisitArithmetic(i.Then, root, inLoop, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(i.Else, root, inLoop, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        break;
+                    case LoopStmt l:
+                        VisitArithmetic(l.Body, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(l.Step, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        break;
+                    case WhileStmt w:
+                        VisitArithmetic(w.Before, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(w.After, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Which variables are assigned inside a loop, and which are read where the reverse sweep does not
+        /// recompute: conditions, expression statements, returns, and arguments of differentiated calls.
+        /// </summary>
+        private static void Classify(IEnumerable<Stmt> statements, bool inLoop, HashSet<string> assignedInLoop, HashSet<string> excluded)
+        {
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case AssignStmt a:
+                        if (inLoop) assignedInLoop.Add(a.Target);
+                        CallArguments(a.Value, excluded);
+                        break;
+                    case StoreStmt st:
+                        CallArguments(st.Value, excluded);
+                        break;
+                    case ExprStmt e:
+                        Names(e.Value, excluded);
+                        break;
+                    case ReturnStmt r:
+                        Names(r.Value, excluded);
+                        break;
+                    case IfStmt i:
+                        Names(i.Condition, excluded);
+                        Classify(i.Then, inLoop, assignedInLoop, excluded);
+                        Classify(i.Else, inLoop, assignedInLoop, excluded);
+                        break;
+                    case LoopStmt l:
+                        Classify(l.Body, true, assignedInLoop, excluded);
+                        Classify(l.Step, true, assignedInLoop, excluded);
+                        break;
+                    case WhileStmt w:
+                        Names(w.Condition, excluded);
+                        Classify(w.Before, true, assignedInLoop, excluded);
+                        Classify(w.After, true, assignedInLoop, excluded);
+                        break;
+                }
+            }
+        }
+
+        private static void CallArguments(Expr e, HashSet<string> names)
+        {
+            if (e is CallExpr { Callee: not null } call)
+            {
+                foreach (var arg in call.Args) Names(arg, names);
+            }
+            foreach (var child in e.Children) CallArguments(child, names);
+        }
+
+        private static void Names(Expr e, HashSet<string> names)
+        {
+            if (e is VarExpr v) names.Add(v.Name);
+            foreach (var child in e.Children) Names(child, names);
+        }
+
+        /// <summary>Arithmetic worth computing again rather than recording: sums, differences, products, negation, casts of variables and constants.</summary>
+        private static bool Cheap(Expr e) => e switch
+        {
+            VarExpr _ => true,
+            ConstExpr _ => true,
+            OpExpr o => (o.Op == Ops.Add || o.Op == Ops.Subtract || o.Op == Ops.Multiply || o.Op == Ops.Negate) && o.Args.All(Cheap),
+            CastExpr c => Cheap(c.Operand),
+            _ => false,
+        };
+
         private static int Count(Dictionary<string, int> assignments, string name) => assignments.TryGetValue(name, out int n) ? n : 0;
 
         /// <summary>The array variable always refers to the same array: a parameter, or a local assigned once outside loops and branches.</summary>

@@ -21,9 +21,9 @@ namespace Tangent.Generator.Transform
         private readonly TransformContext _context;
         private readonly CMethod _method;
         private readonly Recording _recording;
-        private readonly Dictionary<Stmt, string> _savedLocals = new Dictionary<Stmt, string>(ReferenceComparer.Instance);
-        private readonly Dictionary<Stmt, string> _counters = new Dictionary<Stmt, string>(ReferenceComparer.Instance);
-        private readonly Dictionary<Stmt, Expr> _restoredByInverse = new Dictionary<Stmt, Expr>(ReferenceComparer.Instance);
+        private readonly Dictionary<Stmt, string> _savedLocals = new Dictionary<Stmt, string>(ReferenceComparer<Stmt>.Instance);
+        private readonly Dictionary<Stmt, string> _counters = new Dictionary<Stmt, string>(ReferenceComparer<Stmt>.Instance);
+        private readonly Dictionary<Stmt, Expr> _restoredByInverse = new Dictionary<Stmt, Expr>(ReferenceComparer<Stmt>.Instance);
         private readonly List<CStmt> _hoisted = new List<CStmt>();
         private string _result = "result";
 
@@ -505,6 +505,11 @@ namespace Tangent.Generator.Transform
                     break;
                 case AssignStmt a:
                 {
+                    // The old value comes back before the adjoint propagates when a recomputed temporary read
+                    // here is defined from it (x = t * u with t = r * x); otherwise after, as usual.
+                    var restore = Restore(a, loopDepth);
+                    bool restoreFirst = restore != null && _context.RestoresFirst(statement);
+                    if (restoreFirst) output.Add(restore!);
                     if (_context.IsActive(a.Target) && a.Value is CallExpr { Callee: not null } call)
                     {
                         ReverseCall(a.Target, call, output);
@@ -523,18 +528,7 @@ namespace Tangent.Generator.Transform
                         }
                         output.Add(new CAssign(adjoint.Name, ConstExpr.Zero));
                     }
-                    if (_restoredByInverse.TryGetValue(statement, out var inverse))
-                    {
-                        output.Add(new CAssign(a.Target, inverse));
-                    }
-                    else if (_savedLocals.TryGetValue(statement, out var saved))
-                    {
-                        output.Add(new CAssign(a.Target, new VarExpr(saved)));
-                    }
-                    else if (loopDepth > 0 && _recording.NeedsSave(a))
-                    {
-                        output.Add(new CAssign(a.Target, TapeCall("Pop" + TapeSuffix(_context.TypeOf(a.Target)))));
-                    }
+                    if (restore != null && !restoreFirst) output.Add(restore);
                     break;
                 }
                 case IfStmt i when _recording.HasReverseWork(i):
@@ -575,6 +569,15 @@ namespace Tangent.Generator.Transform
 
         // ------------------------------------------------------------ helpers
 
+        /// <summary>The statement that gives an assignment's target back its old value in the reverse sweep, if it needs one.</summary>
+        private CStmt? Restore(AssignStmt a, int loopDepth)
+        {
+            if (_restoredByInverse.TryGetValue(a, out var inverse)) return new CAssign(a.Target, inverse);
+            if (_savedLocals.TryGetValue(a, out var saved)) return new CAssign(a.Target, new VarExpr(saved));
+            if (loopDepth > 0 && _recording.NeedsSave(a)) return new CAssign(a.Target, TapeCall("Pop" + TapeSuffix(_context.TypeOf(a.Target))));
+            return null;
+        }
+
         /// <summary>The reverse of <c>y = F(args)</c>: <c>FReverse(args, ref dArgs, dY)</c> (or the registered adjoint).</summary>
         private void ReverseCall(string target, CallExpr call, List<CStmt> output)
         {
@@ -609,14 +612,5 @@ namespace Tangent.Generator.Transform
         };
 
         private static Expr Simplify(Expr e) => Optimization.Simplifier.Simplify(e);
-
-        private sealed class ReferenceComparer : IEqualityComparer<Stmt>
-        {
-            public static readonly ReferenceComparer Instance = new ReferenceComparer();
-
-            public bool Equals(Stmt? x, Stmt? y) => ReferenceEquals(x, y);
-
-            public int GetHashCode(Stmt obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
-        }
     }
 }

@@ -40,16 +40,50 @@ namespace Tangent.Generator.Transform
                 }
             }
             Names.Reserve("dResult");
-            _recomputed = Recomputable.Find(ir);
+            var elements = Recomputable.Find(ir);
+            _recomputed = elements.ToDictionary(p => p.Key, p => (Expr)p.Value);
+            var reverseReads = new HashSet<string>();
+            CollectAdjointReads(ir.Body, reverseReads);
+            foreach (var pair in Recomputable.FindArithmetic(ir, elements, reverseReads, CanRestoreFirst, _restoreFirst))
+            {
+                _recomputed[pair.Key] = pair.Value;
+            }
         }
 
-        private readonly Dictionary<string, IndexExpr> _recomputed;
+        private readonly Dictionary<string, Expr> _recomputed;
+        private readonly HashSet<Stmt> _restoreFirst = new HashSet<Stmt>(ReferenceComparer<Stmt>.Instance);
 
         /// <summary>
-        /// Temporaries that hold an element of an array nobody writes (<c>t = x[i]</c>), whose index is not
-        /// reassigned while <c>t</c> is in use: the reverse sweep reads <c>x[i]</c> again instead of keeping <c>t</c>.
+        /// Temporaries the reverse sweep reads again from their definition instead of recording them: an
+        /// element of an array nobody writes (<c>t = x[i]</c>) whose index is not reassigned while <c>t</c> is in
+        /// use, and cheap arithmetic inside loops whose operands keep their values (see <see cref="Recomputable"/>).
         /// </summary>
-        public IReadOnlyDictionary<string, IndexExpr> Recomputed => _recomputed;
+        public IReadOnlyDictionary<string, Expr> Recomputed => _recomputed;
+
+        /// <summary>
+        /// Whether the reverse sweep of this assignment restores its target's old value before propagating its
+        /// adjoint (rather than after): a recomputed temporary read there is defined from that old value.
+        /// </summary>
+        public bool RestoresFirst(Stmt statement) => _restoreFirst.Contains(statement);
+
+        /// <summary>An assignment whose adjoint does not read the value it assigns, and that is not a differentiated call.</summary>
+        private bool CanRestoreFirst(AssignStmt a)
+            => TypeOf(a.Target).IsScalar && !(a.Value is CallExpr { Callee: not null }) && !AdjointReadsCore(a.Target, a.Value).Contains(a.Target);
+
+        private void CollectAdjointReads(IEnumerable<Stmt> statements, HashSet<string> reads)
+        {
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case AssignStmt a: reads.UnionWith(AdjointReads(a.Target, a.Value)); break;
+                    case StoreStmt st: reads.UnionWith(AdjointReads(st)); break;
+                    case IfStmt i: CollectAdjointReads(i.Then, reads); CollectAdjointReads(i.Else, reads); break;
+                    case LoopStmt l: CollectAdjointReads(l.Body, reads); CollectAdjointReads(l.Step, reads); break;
+                    case WhileStmt w: CollectAdjointReads(w.Before, reads); CollectAdjointReads(w.After, reads); break;
+                }
+            }
+        }
 
         /// <summary>Replaces recomputable temporaries in a reverse-sweep expression by the element they hold.</summary>
         public Expr Recompute(Expr e)
@@ -66,10 +100,11 @@ namespace Tangent.Generator.Transform
         {
             foreach (var name in names)
             {
-                if (_recomputed.TryGetValue(name, out var element))
+                if (_recomputed.TryGetValue(name, out var definition))
                 {
-                    if (element.Array is VarExpr array) yield return array.Name;
-                    foreach (var index in element.Indices.OfType<VarExpr>()) yield return index.Name;
+                    var reads = new HashSet<string>();
+                    Optimization.Optimizer.Reads(definition, reads);
+                    foreach (var read in reads.OrderBy(r => r, StringComparer.Ordinal)) yield return read;
                 }
                 else
                 {

@@ -46,11 +46,7 @@ static partial class ForLoop
             int passes = 0;
             while (i < 10)
             {
-                // product is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushDouble(product);
                 product = r * l;
-                // difference is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushDouble(difference);
                 difference = 1.0 - l;
                 // l is overwritten on every pass; the reverse sweep reads its current value.
                 tape.PushDouble(l);
@@ -68,13 +64,11 @@ static partial class ForLoop
             while (passes > 0)
             {
                 // Grad of: l = r * l * (1 - l);
-                dProduct = dL * difference;
                 l = tape.PopDouble();
-                dL = -(product * dL);
-                difference = tape.PopDouble();
+                dProduct = dL * (1.0 - l);
+                dL = -(r * l * dL);
                 dR += dProduct * l;
                 dL += r * dProduct;
-                product = tape.PopDouble();
                 passes--;
             }
             // Grad of: double l = x;
@@ -114,11 +108,7 @@ static partial class ForLoop
         int passes = 0;
         while (i < 10)
         {
-            // product is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushDouble(product);
             product = r * l;
-            // difference is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushDouble(difference);
             difference = 1.0 - l;
             // l is overwritten on every pass; the reverse sweep reads its current value.
             tape.PushDouble(l);
@@ -129,8 +119,6 @@ static partial class ForLoop
         double result = l;
         // What FReverse reads.
         tape.PushInt(passes);
-        tape.PushDouble(difference);
-        tape.PushDouble(product);
         return result;
     }
 
@@ -141,8 +129,6 @@ static partial class ForLoop
     public static void FReverse(double x, double r, ref double dX, ref double dR, double dResult)
     {
         var tape = global::Tangent.Tape.Current;
-        double product = tape.PopDouble();
-        double difference = tape.PopDouble();
         int passes = tape.PopInt();
         double l = 0;
         double dProduct = 0;
@@ -152,13 +138,11 @@ static partial class ForLoop
         while (passes > 0)
         {
             // Grad of: l = r * l * (1 - l);
-            dProduct = dL * difference;
             l = tape.PopDouble();
-            dL = -(product * dL);
-            difference = tape.PopDouble();
+            dProduct = dL * (1.0 - l);
+            dL = -(r * l * dL);
             dR += dProduct * l;
             dL += r * dProduct;
-            product = tape.PopDouble();
             passes--;
         }
         // Grad of: double l = x;

@@ -95,9 +95,9 @@ static partial class WhileBreak
                 if (proceed)
                 {
                     // Grad of: s = s * 1.5 + Math.Sin(s);
+                    s = tape.PopDouble();
                     dProduct += dS;
                     dSin += dS;
-                    s = tape.PopDouble();
                     dS = dSin * global::System.Math.Cos(s);
                     dSin = 0;
                     dS += dProduct * 1.5;
@@ -209,9 +209,9 @@ static partial class WhileBreak
             if (proceed)
             {
                 // Grad of: s = s * 1.5 + Math.Sin(s);
+                s = tape.PopDouble();
                 dProduct += dS;
                 dSin += dS;
-                s = tape.PopDouble();
                 dS = dSin * global::System.Math.Cos(s);
                 dSin = 0;
                 dS += dProduct * 1.5;
