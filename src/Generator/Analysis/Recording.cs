@@ -19,6 +19,8 @@ namespace Tangent.Generator.Analysis
         private readonly HashSet<string> _reverseReads = new HashSet<string>();
         private readonly Dictionary<string, int> _assignments = new Dictionary<string, int>();
         private readonly HashSet<string> _assignedInLoop = new HashSet<string>();
+        private readonly HashSet<Stmt> _counterResets = new HashSet<Stmt>(Helpers.ReferenceComparer<Stmt>.Instance);
+        private readonly Dictionary<Stmt, AssignStmt> _counterFinals = new Dictionary<Stmt, AssignStmt>(Helpers.ReferenceComparer<Stmt>.Instance);
 
         public Recording(TransformContext context)
         {
@@ -67,10 +69,17 @@ namespace Tangent.Generator.Analysis
         /// <summary>The variables the reverse sweep reads.</summary>
         public IReadOnlyCollection<string> ReverseReads => _reverseReads;
 
-        private void Scan(IEnumerable<Stmt> statements, bool inLoop)
+        private void Scan(IReadOnlyList<Stmt> statements, bool inLoop)
         {
-            foreach (var s in statements)
+            for (int k = 0; k < statements.Count; k++)
             {
+                var s = statements[k];
+                if (inLoop && k + 1 < statements.Count && s is AssignStmt reset && statements[k + 1] is WhileStmt loop
+                    && CounterStart(reset, loop) is Expr final)
+                {
+                    _counterResets.Add(reset);
+                    _counterFinals[loop] = new AssignStmt(reset.Target, final, reset.Origin);
+                }
                 switch (s)
                 {
                     case AssignStmt a:
@@ -94,12 +103,78 @@ namespace Tangent.Generator.Analysis
         }
 
         /// <summary>
+        /// A loop counter reset inside an enclosing loop (<c>j = 0</c> before <c>for (j...; j++)</c>) keeps no
+        /// old value: its only other assignment is the step at the end of every counted pass, and it is read
+        /// nowhere but in that loop, so the reverse sweep sets it to its final value, start + step·passes, just
+        /// before replaying the loop (<see cref="CounterFinal"/>), instead of recording it once per enclosing pass.
+        /// </summary>
+        private Expr? CounterStart(AssignStmt reset, WhileStmt loop)
+        {
+            var type = _context.TypeOf(reset.Target);
+            if (type != IrType.Int || _context.IsActive(reset.Target)) return null;
+            string k = reset.Target;
+            // The start is a constant or a parameter nobody assigns.
+            if (!(reset.Value is ConstExpr { Kind: TypeKind.Int } || reset.Value is VarExpr v && _context.IsParameter(v.Name) && !Assigned(_context.Ir.Body, v.Name))) return null;
+            // The step: the last statement of every counted pass, k = k ± c, and no other assignment of k in the loop.
+            if (loop.After.Count == 0 || !(loop.After[loop.After.Count - 1] is AssignStmt step)) return null;
+            if (!(step.Target == k && step.Value is OpExpr o && (o.Op == Ops.Add || o.Op == Ops.Subtract) && o.Args[0] is VarExpr self
+                  && self.Name == k && o.Args[1] is ConstExpr { Kind: TypeKind.Int } c)) return null;
+            if (loop.Before.Any(s => Assigns(s, k)) || loop.After.Take(loop.After.Count - 1).Any(s => Assigns(s, k))) return null;
+            // Nowhere else assigns or reads k.
+            if (CountAssignments(_context.Ir.Body, k) != 2 || Reads(_context.Ir.Body, k) != Reads(loop, k)) return null;
+            var passes = new OpExpr(Ops.Multiply, c, new VarExpr(CounterPlaceholder));
+            return Optimization.Simplifier.Simplify(new OpExpr(o.Op, reset.Value, passes));
+        }
+
+        /// <summary>Stands for the loop's pass counter in <see cref="CounterFinal"/>; the transformation substitutes its name.</summary>
+        public const string CounterPlaceholder = "<passes>";
+
+        /// <summary>For a loop whose counter is reset without recording (<see cref="CounterStart"/>): the assignment of its final value, in terms of <see cref="CounterPlaceholder"/>.</summary>
+        public AssignStmt? CounterFinal(WhileStmt loop) => _counterFinals.TryGetValue(loop, out var a) ? a : null;
+
+        private static bool Assigned(IEnumerable<Stmt> statements, string name) => statements.Any(s => Assigns(s, name));
+
+        private static bool Assigns(Stmt s, string name) => CountAssignments(new[] { s }, name) > 0;
+
+        private static int CountAssignments(IEnumerable<Stmt> statements, string name)
+        {
+            int n = 0;
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case AssignStmt a when a.Target == name: n++; break;
+                    case IfStmt i: n += CountAssignments(i.Then, name) + CountAssignments(i.Else, name); break;
+                    case LoopStmt l: n += CountAssignments(l.Body, name) + CountAssignments(l.Step, name); break;
+                    case WhileStmt w: n += CountAssignments(w.Before, name) + CountAssignments(w.After, name); break;
+                }
+            }
+            return n;
+        }
+
+        private static int Reads(IEnumerable<Stmt> statements, string name) => statements.Sum(s => Reads(s, name));
+
+        private static int Reads(Stmt s, string name) => s switch
+        {
+            AssignStmt a => Reads(a.Value, name),
+            StoreStmt st => Reads(st.Value, name) + st.Indices.Sum(i => Reads(i, name)) + (st.Array == name ? 1 : 0),
+            ExprStmt e => Reads(e.Value, name),
+            ReturnStmt r => Reads(r.Value, name),
+            IfStmt i => Reads(i.Condition, name) + Reads(i.Then, name) + Reads(i.Else, name),
+            LoopStmt l => Reads(l.Body, name) + Reads(l.Step, name),
+            WhileStmt w => Reads(w.Condition, name) + Reads(w.Before, name) + Reads(w.After, name),
+            _ => 0,
+        };
+
+        private static int Reads(Expr e, string name) => (e is VarExpr v && v.Name == name ? 1 : 0) + e.Children.Sum(c => Reads(c, name));
+
+        /// <summary>
         /// Whether this assignment (anywhere but a straight-line top-level block) must keep the old
         /// value of its target: the reverse sweep reads the target, and it has another assignment, or
         /// this one repeats in a loop.
         /// </summary>
         public bool NeedsSave(AssignStmt a)
-            => _reverseReads.Contains(a.Target) && (_assignments[a.Target] > 1 || _assignedInLoop.Contains(a.Target));
+            => !_counterResets.Contains(a) && _reverseReads.Contains(a.Target) && (_assignments[a.Target] > 1 || _assignedInLoop.Contains(a.Target));
 
         /// <summary>
         /// The precise rule for a straight-line block: an assignment keeps the old value exactly when

@@ -459,11 +459,14 @@ namespace Tangent.Generator.Transform
             while (k >= 0)
             {
                 int origin = statements[k].Origin;
+                int start = output.Count;
                 if (origin != enclosingOrigin) output.Add(new CComment("Grad of: " + _context.Ir.Origins[origin]));
                 for (; k >= 0 && statements[k].Origin == origin; k--)
                 {
                     ReverseStatement(statements[k], output, loopDepth);
                 }
+                // A statement with nothing to undo gets no comment.
+                if (origin != enclosingOrigin && output.Count == start + 1) output.RemoveAt(start);
             }
         }
 
@@ -544,6 +547,11 @@ namespace Tangent.Generator.Transform
                 {
                     string counter = _counters[statement];
                     if (loopDepth > 0) output.Add(new CAssign(counter, TapeCall("PopInt")));
+                    if (_recording.CounterFinal(w) is AssignStmt final)
+                    {
+                        // Its counter was reset without recording: it ended at start + step·passes.
+                        output.Add(new CAssign(final.Target, Optimization.Optimizer.Replace(final.Value, Recording.CounterPlaceholder, new VarExpr(counter))));
+                    }
                     // The last, exiting pass ran Before only; every counted pass ran Before and After.
                     if (!w.Before.Any(_recording.HasReverseWork))
                     {

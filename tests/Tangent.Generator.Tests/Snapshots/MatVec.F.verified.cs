@@ -57,8 +57,6 @@ static partial class MatVec
             int passes = 0;
             while (i < rows)
             {
-                // j is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushInt(j);
                 j = 0;
                 passes1 = 0;
                 while (j < columns)
@@ -84,6 +82,7 @@ static partial class MatVec
                 i--;
                 // Grad of: for (int j = 0; j < columns; j++)
                 passes1 = tape.PopInt();
+                j = passes1;
                 while (passes1 > 0)
                 {
                     j--;
@@ -93,8 +92,6 @@ static partial class MatVec
                     dA[i, j] += dProduct * x[j];
                     passes1--;
                 }
-                // Grad of: int j = 0
-                j = tape.PopInt();
                 passes--;
             }
             // The adjoints of local arrays go back to the pool.
@@ -125,8 +122,6 @@ static partial class MatVec
         int passes = 0;
         while (i < rows)
         {
-            // j is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushInt(j);
             j = 0;
             passes1 = 0;
             while (j < columns)
@@ -145,7 +140,6 @@ static partial class MatVec
         tape.PushObject(dY);
         tape.PushInt(passes);
         tape.PushInt(i);
-        tape.PushInt(j);
         return result;
     }
 
@@ -156,10 +150,10 @@ static partial class MatVec
     public static void FReverse(double[,] a, double[] x, double[,] dA, double[] dX, double[] dResult)
     {
         var tape = global::Tangent.Tape.Current;
-        int j = tape.PopInt();
         int i = tape.PopInt();
         int passes = tape.PopInt();
         double[] dY = tape.PopObject<double[]>();
+        int j = 0;
         int passes1 = 0;
         global::Tangent.Shadows.CheckNotAliased(a, dA, "dA");
         global::Tangent.Shadows.CheckNotAliased(x, dX, "dX");
@@ -172,6 +166,7 @@ static partial class MatVec
             i--;
             // Grad of: for (int j = 0; j < columns; j++)
             passes1 = tape.PopInt();
+            j = passes1;
             while (passes1 > 0)
             {
                 j--;
@@ -181,8 +176,6 @@ static partial class MatVec
                 dA[i, j] += dProduct * x[j];
                 passes1--;
             }
-            // Grad of: int j = 0
-            j = tape.PopInt();
             passes--;
         }
         // The adjoints of local arrays go back to the pool.
