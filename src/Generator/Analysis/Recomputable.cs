@@ -13,19 +13,54 @@ namespace Tangent.Generator.Analysis
     /// </summary>
     internal static class Recomputable
     {
-        public static Dictionary<string, IndexExpr> Find(MethodIR ir)
+        /// <param name="savedArrays">
+        /// Local arrays whose element stores record the old element (pushed before the store, popped in its
+        /// reverse) so that their elements can be read again: chosen when every store into the array sits in
+        /// a loop, shallower than the reads it serves (a hidden layer written once per sample and read once per
+        /// output: one record per store instead of one per read).
+        /// </param>
+        public static Dictionary<string, IndexExpr> Find(MethodIR ir, ISet<string> savedArrays)
         {
             var result = new Dictionary<string, IndexExpr>();
             var assignments = new Dictionary<string, int>();
             var stored = new HashSet<string>();
             Count(ir.Body, assignments, stored);
+            var storeDepths = new Dictionary<string, (int Min, int Max)>();
+            StoreDepths(ir.Body, 0, storeDepths);
+            var locals = new HashSet<string>(ir.Locals.Select(l => l.Name));
             var temps = new HashSet<string>(ir.Locals.Where(l => l.Kind == VariableKind.Temp && l.Type.IsScalar).Select(l => l.Name));
-            Visit(ir.Body, ir.Body, temps, assignments, stored, result);
+            Visit(ir.Body, ir.Body, 0, temps, assignments, stored, storeDepths, locals, savedArrays, result);
             return result;
         }
 
-        private static void Visit(IReadOnlyList<Stmt> list, IReadOnlyList<Stmt> root, HashSet<string> temps, Dictionary<string, int> assignments,
-            HashSet<string> stored, Dictionary<string, IndexExpr> result)
+        private static void StoreDepths(IEnumerable<Stmt> statements, int depth, Dictionary<string, (int Min, int Max)> depths)
+        {
+            foreach (var s in statements)
+            {
+                switch (s)
+                {
+                    case StoreStmt st:
+                        depths[st.Array] = depths.TryGetValue(st.Array, out var d) ? (System.Math.Min(d.Min, depth), System.Math.Max(d.Max, depth)) : (depth, depth);
+                        break;
+                    case IfStmt i:
+                        StoreDepths(i.Then, depth, depths);
+                        StoreDepths(i.Else, depth, depths);
+                        break;
+                    case LoopStmt l:
+                        StoreDepths(l.Body, depth + 1, depths);
+                        StoreDepths(l.Step, depth + 1, depths);
+                        break;
+                    case WhileStmt w:
+                        StoreDepths(w.Before, depth + 1, depths);
+                        StoreDepths(w.After, depth + 1, depths);
+                        break;
+                }
+            }
+        }
+
+        private static void Visit(IReadOnlyList<Stmt> list, IReadOnlyList<Stmt> root, int depth, HashSet<string> temps, Dictionary<string, int> assignments,
+            HashSet<string> stored, Dictionary<string, (int Min, int Max)> storeDepths, HashSet<string> locals, ISet<string> savedArrays,
+            Dictionary<string, IndexExpr> result)
         {
             for (int j = 0; j < list.Count; j++)
             {
@@ -33,7 +68,10 @@ namespace Tangent.Generator.Analysis
                 {
                     case AssignStmt a when a.Value is IndexExpr element && element.Array is VarExpr array
                                            && temps.Contains(a.Target) && assignments[a.Target] == 1
-                                           && !stored.Contains(array.Name) && Stable(root, assignments, array.Name):
+                                           && Stable(root, assignments, array.Name)
+                                           && (!stored.Contains(array.Name)
+                                               || locals.Contains(array.Name) && storeDepths[array.Name].Min >= 1 && storeDepths[array.Name].Max < depth
+                                                  && !Escapes(root, array.Name)):
                     {
                         int uses = CountUses(root, a.Target);
                         int last = -1, found = 0;
@@ -47,22 +85,26 @@ namespace Tangent.Generator.Analysis
                         bool stable = true;
                         for (int k = j + 1; k <= last && stable; k++)
                         {
-                            stable = !indices.Any(i => Assigns(list[k], i));
+                            stable = !indices.Any(i => Assigns(list[k], i)) && !Stores(list[k], array.Name);
                         }
-                        if (stable) result[a.Target] = element;
+                        if (stable)
+                        {
+                            result[a.Target] = element;
+                            if (stored.Contains(array.Name)) savedArrays.Add(array.Name);
+                        }
                         break;
                     }
                     case IfStmt i:
-                        Visit(i.Then, root, temps, assignments, stored, result);
-                        Visit(i.Else, root, temps, assignments, stored, result);
+                        Visit(i.Then, root, depth, temps, assignments, stored, storeDepths, locals, savedArrays, result);
+                        Visit(i.Else, root, depth, temps, assignments, stored, storeDepths, locals, savedArrays, result);
                         break;
                     case LoopStmt l:
-                        Visit(l.Body, root, temps, assignments, stored, result);
-                        Visit(l.Step, root, temps, assignments, stored, result);
+                        Visit(l.Body, root, depth + 1, temps, assignments, stored, storeDepths, locals, savedArrays, result);
+                        Visit(l.Step, root, depth + 1, temps, assignments, stored, storeDepths, locals, savedArrays, result);
                         break;
                     case WhileStmt w:
-                        Visit(w.Before, root, temps, assignments, stored, result);
-                        Visit(w.After, root, temps, assignments, stored, result);
+                        Visit(w.Before, root, depth + 1, temps, assignments, stored, storeDepths, locals, savedArrays, result);
+                        Visit(w.After, root, depth + 1, temps, assignments, stored, storeDepths, locals, savedArrays, result);
                         break;
                 }
             }
@@ -90,19 +132,23 @@ namespace Tangent.Generator.Analysis
             var assignedInLoop = new HashSet<string>();
             var excluded = new HashSet<string>();
             Classify(ir.Body, inLoop: false, assignedInLoop, excluded);
+            // A counter stepped by a constant (i = i + 1) comes back by the inverse step: restoring it records nothing.
+            var ints = new HashSet<string>(ir.Locals.Where(l => l.Type == IrType.Int).Select(l => l.Name));
+            foreach (var name in SteppedOnly(ir.Body, inLoop: false)) if (ints.Contains(name)) assignedInLoop.Remove(name);
             foreach (var element in elements.Values)
             {
                 foreach (var index in element.Indices) Names(index, excluded);
             }
-            var temps = new HashSet<string>(ir.Locals.Where(l => l.Kind == VariableKind.Temp && l.Type.IsScalar).Select(l => l.Name));
+            // Temporaries and the user's own locals: assigned once inside a loop, a local is a temporary of each pass.
+            var temps = new HashSet<string>(ir.Locals.Where(l => l.Type.IsScalar).Select(l => l.Name));
             var parameters = new HashSet<string>(ir.Parameters.Select(p => p.Name));
-            VisitArithmetic(ir.Body, ir.Body, inLoop: false, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads,
+            VisitArithmetic(ir.Body, ir.Body, inLoop: false, temps, assignments, stored, assignedInLoop, excluded, elements, parameters, reverseReads,
                 canRestoreFirst, restoreFirst, result);
             return result;
         }
 
         private static void VisitArithmetic(IReadOnlyList<Stmt> list, IReadOnlyList<Stmt> root, bool inLoop, HashSet<string> temps,
-            Dictionary<string, int> assignments, HashSet<string> assignedInLoop, HashSet<string> excluded,
+            Dictionary<string, int> assignments, HashSet<string> stored, HashSet<string> assignedInLoop, HashSet<string> excluded,
             IReadOnlyDictionary<string, IndexExpr> elements, HashSet<string> parameters, ISet<string> reverseReads,
             System.Func<AssignStmt, bool> canRestoreFirst, ISet<Stmt> restoreFirst, Dictionary<string, Expr> result)
         {
@@ -111,10 +157,15 @@ namespace Tangent.Generator.Analysis
                 switch (list[j])
                 {
                     case AssignStmt a when inLoop && temps.Contains(a.Target) && Count(assignments, a.Target) == 1
-                                           && !excluded.Contains(a.Target) && !elements.ContainsKey(a.Target) && Cheap(a.Value):
+                                           && !excluded.Contains(a.Target) && !elements.ContainsKey(a.Target):
                     {
+                        // Elements read into temporaries count as the element itself (left = v[i]; d = left - y).
+                        var value = a.Value;
+                        foreach (var pair in elements) value = Optimization.Optimizer.Replace(value, pair.Key, pair.Value);
+                        foreach (var pair in result) value = Optimization.Optimizer.Replace(value, pair.Key, pair.Value);
+                        if (!Cheap(value, stored)) break;
                         var operands = new HashSet<string>();
-                        Names(a.Value, operands);
+                        Names(value, operands);
                         if (operands.Count == 0 || operands.Contains(a.Target)) break;
                         if (operands.Any(o => elements.ContainsKey(o) || result.ContainsKey(o))) break;
                         if (!operands.All(o => parameters.Contains(o) && Count(assignments, o) == 0 || !assignedInLoop.Contains(o) || reverseReads.Contains(o))) break;
@@ -138,21 +189,21 @@ namespace Tangent.Generator.Analysis
                             if (!(list[last] is AssignStmt user) || !operands.Contains(user.Target) || !canRestoreFirst(user)) break;
                             first = user;
                         }
-                        result[a.Target] = a.Value;
+                        result[a.Target] = value;
                         if (first != null) restoreFirst.Add(first);
                         break;
                     }
                     case IfStmt i:
-                        VisitArithmetic(i.Then, root, inLoop, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
-                        VisitArithmetic(i.Else, root, inLoop, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(i.Then, root, inLoop, temps, assignments, stored, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(i.Else, root, inLoop, temps, assignments, stored, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
                         break;
                     case LoopStmt l:
-                        VisitArithmetic(l.Body, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
-                        VisitArithmetic(l.Step, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(l.Body, root, true, temps, assignments, stored, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(l.Step, root, true, temps, assignments, stored, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
                         break;
                     case WhileStmt w:
-                        VisitArithmetic(w.Before, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
-                        VisitArithmetic(w.After, root, true, temps, assignments, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(w.Before, root, true, temps, assignments, stored, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
+                        VisitArithmetic(w.After, root, true, temps, assignments, stored, assignedInLoop, excluded, elements, parameters, reverseReads, canRestoreFirst, restoreFirst, result);
                         break;
                 }
             }
@@ -214,15 +265,46 @@ namespace Tangent.Generator.Analysis
             foreach (var child in e.Children) Names(child, names);
         }
 
-        /// <summary>Arithmetic worth computing again rather than recording: sums, differences, products, negation, casts of variables and constants.</summary>
-        private static bool Cheap(Expr e) => e switch
+        /// <summary>
+        /// Arithmetic worth computing again rather than recording: sums, differences, products, negation and
+        /// casts of variables, constants and elements of arrays nobody writes.
+        /// </summary>
+        private static bool Cheap(Expr e, HashSet<string> stored) => e switch
         {
             VarExpr _ => true,
             ConstExpr _ => true,
-            OpExpr o => (o.Op == Ops.Add || o.Op == Ops.Subtract || o.Op == Ops.Multiply || o.Op == Ops.Negate) && o.Args.All(Cheap),
-            CastExpr c => Cheap(c.Operand),
+            OpExpr o => (o.Op == Ops.Add || o.Op == Ops.Subtract || o.Op == Ops.Multiply || o.Op == Ops.Negate) && o.Args.All(a => Cheap(a, stored)),
+            CastExpr c => Cheap(c.Operand, stored),
+            IndexExpr i => i.Array is VarExpr array && !stored.Contains(array.Name) && i.Indices.All(x => x is VarExpr || x is ConstExpr),
             _ => false,
         };
+
+        /// <summary>Variables whose every assignment inside a loop steps them by an integer constant (<c>i = i ± c</c>).</summary>
+        private static HashSet<string> SteppedOnly(IEnumerable<Stmt> body, bool inLoop)
+        {
+            var stepped = new HashSet<string>();
+            var other = new HashSet<string>();
+            void Walk(IEnumerable<Stmt> statements, bool loop)
+            {
+                foreach (var s in statements)
+                {
+                    switch (s)
+                    {
+                        case AssignStmt a when loop:
+                            if (a.Value is OpExpr o && (o.Op == Ops.Add || o.Op == Ops.Subtract) && o.Args[0] is VarExpr v && v.Name == a.Target
+                                && o.Args[1] is ConstExpr { Kind: TypeKind.Int }) stepped.Add(a.Target);
+                            else other.Add(a.Target);
+                            break;
+                        case IfStmt i: Walk(i.Then, loop); Walk(i.Else, loop); break;
+                        case LoopStmt l: Walk(l.Body, true); Walk(l.Step, true); break;
+                        case WhileStmt w: Walk(w.Before, true); Walk(w.After, true); break;
+                    }
+                }
+            }
+            Walk(body, inLoop);
+            stepped.ExceptWith(other);
+            return stepped;
+        }
 
         private static int Count(Dictionary<string, int> assignments, string name) => assignments.TryGetValue(name, out int n) ? n : 0;
 
@@ -260,6 +342,48 @@ namespace Tangent.Generator.Analysis
                 }
             }
         }
+
+        /// <summary>
+        /// Whether the array is used other than by indexing it or asking its length: returned, copied, or passed
+        /// to a call. Restoring its elements in the reverse sweep would then change what someone else sees
+        /// (the adjoint returns the very array the primal filled).
+        /// </summary>
+        private static bool Escapes(IEnumerable<Stmt> statements, string array)
+        {
+            bool In(Expr e) => e switch
+            {
+                VarExpr v => v.Name == array,
+                IndexExpr index => (!(index.Array is VarExpr) && In(index.Array)) || index.Indices.Any(In),
+                MemberExpr m => !(m.Receiver is VarExpr) && In(m.Receiver),
+                CallExpr { Callee: null, Pure: true, Receiver: VarExpr } call => call.Args.Any(In),
+                _ => e.Children.Any(In),
+            };
+            foreach (var s in statements)
+            {
+                bool escapes = s switch
+                {
+                    AssignStmt a => In(a.Value),
+                    StoreStmt st => In(st.Value) || st.Indices.Any(In),
+                    ExprStmt e => In(e.Value),
+                    ReturnStmt r => In(r.Value),
+                    IfStmt i => In(i.Condition) || Escapes(i.Then, array) || Escapes(i.Else, array),
+                    LoopStmt l => Escapes(l.Body, array) || Escapes(l.Step, array),
+                    WhileStmt w => In(w.Condition) || Escapes(w.Before, array) || Escapes(w.After, array),
+                    _ => false,
+                };
+                if (escapes) return true;
+            }
+            return false;
+        }
+
+        private static bool Stores(Stmt s, string array) => s switch
+        {
+            StoreStmt st => st.Array == array,
+            IfStmt i => i.Then.Any(t => Stores(t, array)) || i.Else.Any(t => Stores(t, array)),
+            LoopStmt l => l.Body.Any(t => Stores(t, array)) || l.Step.Any(t => Stores(t, array)),
+            WhileStmt w => w.Before.Any(t => Stores(t, array)) || w.After.Any(t => Stores(t, array)),
+            _ => false,
+        };
 
         private static bool Assigns(Stmt s, string name) => s switch
         {

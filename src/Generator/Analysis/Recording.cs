@@ -59,7 +59,7 @@ namespace Tangent.Generator.Analysis
         public bool HasReverseWork(Stmt s) => s switch
         {
             AssignStmt a => _context.IsActive(a.Target) || NeedsSave(a),
-            StoreStmt st => _context.IsActive(st.Array) && (st.Op == "=" || _context.IsActive(st.Value)),
+            StoreStmt st => _context.IsActive(st.Array) && (st.Op == "=" || _context.IsActive(st.Value)) || _context.SavesStores(st.Array),
             ReturnStmt r => _context.IsActive(r.Value),
             IfStmt i => i.Then.Any(HasReverseWork) || i.Else.Any(HasReverseWork),
             WhileStmt w => w.Before.Any(HasReverseWork) || w.After.Any(HasReverseWork),

@@ -404,6 +404,12 @@ namespace Tangent.Generator.Transform
                         break;
                     }
                     case StoreStmt st:
+                        if (_context.SavesStores(st.Array))
+                        {
+                            _method.UsesTape = true;
+                            output.Add(new CExprStmt(TapeCall("Push" + TapeSuffix(_context.TypeOf(st.Array).Element), new IndexExpr(new VarExpr(st.Array), st.Indices)))
+                                { Comment = $"The element of {st.Array} overwritten here, for the reverse sweep, which reads {st.Array} again." });
+                        }
                         output.Add(new CStore(st.Array, st.Indices, st.Value, st.Op));
                         break;
                     case ExprStmt e:
@@ -487,8 +493,14 @@ namespace Tangent.Generator.Transform
                     }
                     break;
                 }
-                case StoreStmt st when _context.IsActive(st.Array):
+                case StoreStmt st when _context.IsActive(st.Array) || _context.SavesStores(st.Array):
                 {
+                    if (!_context.IsActive(st.Array))
+                    {
+                        // The overwritten element comes back.
+                        output.Add(new CStore(st.Array, _context.RecomputeIndices(st.Indices), TapeCall("Pop" + TapeSuffix(_context.TypeOf(st.Array).Element))));
+                        break;
+                    }
                     // a[i] = v hands the element's adjoint to v and clears it; a[i] += v shares it with v.
                     var indices = _context.RecomputeIndices(st.Indices);
                     var element = new IndexExpr(new VarExpr(_context.DerivativeOf(st.Array)), indices);
@@ -497,6 +509,7 @@ namespace Tangent.Generator.Transform
                         output.Add(new CAssign(_context.DerivativeOf(((VarExpr)st.Value).Name), element, st.Op == "-=" ? "-=" : "+="));
                     }
                     if (st.Op == "=") output.Add(new CStore(_context.DerivativeOf(st.Array), indices, ConstExpr.Zero));
+                    if (_context.SavesStores(st.Array)) output.Add(new CStore(st.Array, indices, TapeCall("Pop" + TapeSuffix(_context.TypeOf(st.Array).Element))));
                     break;
                 }
                 case AssignStmt a when _context.TypeOf(a.Target).IsCollection:

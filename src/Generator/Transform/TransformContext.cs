@@ -40,7 +40,7 @@ namespace Tangent.Generator.Transform
                 }
             }
             Names.Reserve("dResult");
-            var elements = Recomputable.Find(ir);
+            var elements = Recomputable.Find(ir, _savedArrays);
             _recomputed = elements.ToDictionary(p => p.Key, p => (Expr)p.Value);
             var reverseReads = new HashSet<string>();
             CollectAdjointReads(ir.Body, reverseReads);
@@ -51,6 +51,13 @@ namespace Tangent.Generator.Transform
         }
 
         private readonly Dictionary<string, Expr> _recomputed;
+        private readonly HashSet<string> _savedArrays = new HashSet<string>();
+
+        /// <summary>
+        /// Whether stores into this local array record the element they overwrite (and the reverse sweep puts
+        /// it back), so that the reverse sweep can read its elements again instead of recording every read.
+        /// </summary>
+        public bool SavesStores(string array) => _savedArrays.Contains(array);
         private readonly HashSet<Stmt> _restoreFirst = new HashSet<Stmt>(ReferenceComparer<Stmt>.Instance);
 
         /// <summary>
@@ -235,6 +242,7 @@ namespace Tangent.Generator.Transform
         /// <summary>The variables the reverse sweep of an element store reads: its indices, when the array carries a derivative.</summary>
         public IEnumerable<string> AdjointReads(StoreStmt store)
         {
+            if (SavesStores(store.Array)) return Expand(store.Indices.OfType<VarExpr>().Select(v => v.Name)).Distinct();
             if (!IsActive(store.Array) || (store.Op != "=" && !IsActive(store.Value))) return Enumerable.Empty<string>();
             return Expand(store.Indices.OfType<VarExpr>().Select(v => v.Name)).Distinct();
         }
