@@ -95,8 +95,7 @@ namespace Tangent.CodeFixes
         /// <summary>
         /// Replaces <paramref name="expression"/>, with the parentheses around it or inside it, by
         /// <c>Autodiff.StopGradient(expression)</c>, which needs none: <c>(int)(x * 2)</c> becomes
-        /// <c>(int)Autodiff.StopGradient(x * 2)</c>. The replaced expression's outer trivia goes around the call;
-        /// trivia inside removed parentheses stays inside the call's.
+        /// <c>(int)Autodiff.StopGradient(x * 2)</c>. The replaced expression's outer trivia goes around the call.
         /// </summary>
         private static async Task<Document> WrapAsync(Document document, ExpressionSyntax expression, NameSyntax autodiff, CancellationToken cancellationToken)
         {
@@ -104,8 +103,9 @@ namespace Tangent.CodeFixes
             ExpressionSyntax replaced = expression;
             while (replaced.Parent is ParenthesizedExpressionSyntax parenthesized)
                 replaced = parenthesized;
+            // The expression's trivia moves out to the call, or, inside removed parentheses, stays if it holds a comment.
             ExpressionSyntax argument = WithoutParentheses(expression);
-            if (argument == replaced)
+            if (argument == replaced || (IsWhitespace(argument.GetLeadingTrivia()) && IsWhitespace(argument.GetTrailingTrivia())))
                 argument = argument.WithoutTrivia();
 
             ExpressionSyntax stopGradient = SyntaxFactory.MemberAccessExpression(
@@ -118,6 +118,9 @@ namespace Tangent.CodeFixes
 
             return document.WithSyntaxRoot(root.ReplaceNode(replaced, call));
         }
+
+        private static bool IsWhitespace(SyntaxTriviaList trivia) =>
+            trivia.All(t => t.IsKind(SyntaxKind.WhitespaceTrivia) || t.IsKind(SyntaxKind.EndOfLineTrivia));
 
         private static ExpressionSyntax WithoutParentheses(ExpressionSyntax expression)
         {

@@ -207,6 +207,58 @@ namespace Tangent.CodeFixes.Tests
         }
 
         [Fact]
+        public Task TN2001_replaces_the_parentheses_around_a_parenthesized_argument()
+        {
+            return Verify.VerifyFixAsync("""
+                using Tangent;
+
+                public static partial class Model
+                {
+                    private static double Helper(double v) => v + 1;
+
+                    [Differentiable]
+                    public static double F(double x) => Helper(( [|x|] ));
+                }
+                """, """
+                using Tangent;
+
+                public static partial class Model
+                {
+                    private static double Helper(double v) => v + 1;
+
+                    [Differentiable]
+                    public static double F(double x) => Helper(Autodiff.StopGradient(x));
+                }
+                """, "TN2001");
+        }
+
+        [Fact]
+        public Task TN2001_wraps_an_array_created_from_active_values()
+        {
+            return Verify.VerifyFixAsync("""
+                using Tangent;
+
+                public static partial class Model
+                {
+                    private static double Sum(params double[] v) => v[0] + v[1];
+
+                    [Differentiable]
+                    public static double F(double x) => x * Sum([|new[] { x, 2 * x }|]);
+                }
+                """, """
+                using Tangent;
+
+                public static partial class Model
+                {
+                    private static double Sum(params double[] v) => v[0] + v[1];
+
+                    [Differentiable]
+                    public static double F(double x) => x * Sum(Autodiff.StopGradient(new[] { x, 2 * x }));
+                }
+                """, "TN2001");
+        }
+
+        [Fact]
         public Task TN2001_title_shortens_a_long_expression_to_one_line()
         {
             return Verify.VerifyFixAsync("""
