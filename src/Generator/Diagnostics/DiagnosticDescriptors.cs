@@ -14,6 +14,7 @@ namespace Tangent.Generator.Diagnostics
         private const string Usage = "Tangent.Usage";
         private const string Unsupported = "Tangent.Unsupported";
         private const string Derivative = "Tangent.Derivative";
+        private const string ZeroDerivative = "Tangent.ZeroDerivative";
         private const string Internal = "Tangent.Internal";
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new Dictionary<string, DiagnosticDescriptor>();
@@ -127,6 +128,26 @@ namespace Tangent.Generator.Diagnostics
         public static readonly DiagnosticDescriptor ArrayWrittenAfterCall = Error("TN1006", Unsupported,
             "Array written after a differentiated call",
             "The local array '{0}' is written here after it was passed to '{1}', whose derivative needs the values it had at the call; pass a copy, or finish writing '{0}' before the call");
+
+        /// <summary>TN2006: a differentiated call of a [Differentiable] method of this compilation that has errors, so has no derivative methods.</summary>
+        public static readonly DiagnosticDescriptor CalleeHasErrors = Error("TN2006", Derivative,
+            "Called method cannot be differentiated",
+            "'{0}' cannot be differentiated because of the errors reported on it, and a derivative flows through this call; fix the errors of '{0}', or wrap the arguments in Autodiff.StopGradient if no derivative should flow through the call");
+
+        /// <summary>TN3001: a value that depends on a differentiated parameter goes through an operation whose derivative is zero, and the result is used.</summary>
+        public static readonly DiagnosticDescriptor ZeroDerivativeOperation = Warning("TN3001", ZeroDerivative,
+            "Derivative through a zero-derivative operation",
+            "{0} has a zero derivative everywhere, so no derivative flows through it from '{1}', which depends on a differentiated parameter; wrap the argument in Autodiff.StopGradient if that is intended");
+
+        /// <summary>TN3002: the result does not depend on any differentiated parameter through an operation with a derivative.</summary>
+        public static readonly DiagnosticDescriptor ResultNotDifferentiated = Warning("TN3002", ZeroDerivative,
+            "Result does not depend on the differentiated parameters",
+            "The result of [Differentiable] method '{0}' does not depend on {1} through any operation that has a derivative (conditions, loops and Autodiff.StopGradient carry none), so all its derivatives are zero; compute the result from {2}, or remove [Differentiable] if no derivative is needed");
+
+        /// <summary>TN3003: a differentiated parameter the body never uses.</summary>
+        public static readonly DiagnosticDescriptor UnusedParameter = Warning("TN3003", ZeroDerivative,
+            "Differentiated parameter is never used",
+            "Parameter '{0}' of [Differentiable] method '{1}' is never used, so its derivative is always zero; remove it, or mark it [NoDerivative] if the signature must keep it");
 
         /// <summary>TN9999: the generator failed.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("TN9999", Internal,

@@ -32,7 +32,16 @@ namespace Tangent.Generator.Lowering
         /// code spells <paramref name="function"/>; null when the method has no derivative.
         /// </summary>
         public static CalleeInfo? Resolve(IMethodSymbol target, string function, Compilation compilation)
+            => Resolve(target, function, compilation, out _);
+
+        /// <summary>
+        /// Like <see cref="Resolve(IMethodSymbol, string, Compilation)"/>; <paramref name="usesGeneratedInSource"/> is
+        /// true when the derivative methods used include ones generated for a [Differentiable] method of this
+        /// compilation, which exist only if that method has no errors.
+        /// </summary>
+        public static CalleeInfo? Resolve(IMethodSymbol target, string function, Compilation compilation, out bool usesGeneratedInSource)
         {
+            usesGeneratedInSource = false;
             target = target.OriginalDefinition;
             if (target.IsGenericMethod) return null;
             string prefix = function.Substring(0, function.Length - target.Name.Length);
@@ -66,16 +75,27 @@ namespace Tangent.Generator.Lowering
             }
             if (generated)
             {
-                forward ??= prefix + target.Name + "Forward";
+                bool inSource = target.DeclaringSyntaxReferences.Length > 0;
+                if (forward is null)
+                {
+                    forward = prefix + target.Name + "Forward";
+                    usesGeneratedInSource |= inSource;
+                }
                 if (reverse is null)
                 {
                     record = prefix + target.Name + "Record";
                     reverse = prefix + target.Name + "Reverse";
+                    usesGeneratedInSource |= inSource;
                 }
             }
             if (forward is null && reverse is null) return null;
             return new CalleeInfo(display, parameterTypes, active, TypeNames.ToIr(target.ReturnType), forward, record, reverse, registered);
         }
+
+        /// <summary>A method of this compilation marked [Differentiable].</summary>
+        public static bool IsDifferentiableInSource(IMethodSymbol method)
+            => method.OriginalDefinition.DeclaringSyntaxReferences.Length > 0
+               && method.OriginalDefinition.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute);
 
         public static bool IsActiveParameter(IParameterSymbol p)
             => TypeNames.IsDifferentiable(p.Type) && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoDerivativeAttribute);

@@ -24,6 +24,21 @@ namespace Tangent.Generator.Lowering
     internal sealed record DeferredDiagnostic(DiagnosticInfo Diagnostic, string Variable, bool WhenActive = false);
 
     /// <summary>
+    /// An operation whose derivative is zero everywhere (Math.Floor, a cast to an integer type, a comparison,
+    /// Convert.ToInt32...) applied to <see cref="Operand"/>: TN3001 when, after lowering, the operand turns out
+    /// varied and the variable <see cref="Operation"/> is assigned to feeds the result. <see cref="Operation"/>
+    /// is the very instance placed in the IR (found again by reference).
+    /// </summary>
+    internal sealed record ZeroDerivativeUse(Expr Operation, string Operand, LocationInfo? Where, string What, string OperandText);
+
+    /// <summary>
+    /// A differentiated call of a [Differentiable] method of this compilation, through the derivative methods
+    /// generated for it: <see cref="Diagnostic"/> (TN2006) applies when the callee has errors (so generates
+    /// nothing) and one of <see cref="ActiveArguments"/> turns out active.
+    /// </summary>
+    internal sealed record CalleeCall(IMethodSymbol Callee, DiagnosticInfo Diagnostic, IReadOnlyList<string> ActiveArguments);
+
+    /// <summary>
     /// Lowers a method body (C# operations) to the IR in A-normal form: one operation per statement,
     /// operands are atoms, nested expressions get named temporaries, every loop becomes
     /// <see cref="LoopStmt"/>. Unsupported constructs become diagnostics located at their syntax.
@@ -38,6 +53,8 @@ namespace Tangent.Generator.Lowering
         private readonly NameAllocator _names;
         private readonly List<DiagnosticInfo> _diagnostics;
         private readonly List<DeferredDiagnostic> _deferred = new List<DeferredDiagnostic>();
+        private readonly List<ZeroDerivativeUse> _zeroDerivativeUses = new List<ZeroDerivativeUse>();
+        private readonly List<CalleeCall> _calleeCalls = new List<CalleeCall>();
         private readonly Dictionary<ISymbol, string> _symbolNames = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
         private readonly List<VariableInfo> _locals = new List<VariableInfo>();
         private readonly List<string> _origins = new List<string>();
@@ -71,6 +88,12 @@ namespace Tangent.Generator.Lowering
         public IReadOnlyList<string> Origins => _origins;
 
         public IReadOnlyList<DeferredDiagnostic> Deferred => _deferred;
+
+        /// <summary>Zero-derivative operations on differentiable values, for TN3001.</summary>
+        public IReadOnlyList<ZeroDerivativeUse> ZeroDerivativeUses => _zeroDerivativeUses;
+
+        /// <summary>Differentiated calls through the generated derivatives of [Differentiable] methods of this compilation, for TN2006.</summary>
+        public IReadOnlyList<CalleeCall> CalleeCalls => _calleeCalls;
 
         /// <summary>Lowers the body. Parameter symbols map to their own names unless the body writes them.</summary>
         public List<Stmt> LowerBody(IOperation body, MethodDeclarationSyntax syntax)
@@ -497,7 +520,17 @@ namespace Tangent.Generator.Lowering
                     if (symbol is null) break;
                     var left = LowerAtom(binary.LeftOperand, "left");
                     var right = LowerAtom(binary.RightOperand, "right");
-                    return new OpExpr(symbol, left, right);
+                    var operation = new OpExpr(symbol, left, right);
+                    if (Ops.IsComparison(symbol))
+                    {
+                        // A comparison of differentiated values used as a value (not only as a condition): TN3001.
+                        string what = "The comparison '" + Shorten(binary.Syntax.ToString()) + "'";
+                        if (left is VarExpr l && binary.LeftOperand.Type != null && TypeNames.IsDifferentiableScalar(binary.LeftOperand.Type))
+                            NoteZeroDerivative(operation, l.Name, binary.LeftOperand.Syntax, what);
+                        if (right is VarExpr r && binary.RightOperand.Type != null && TypeNames.IsDifferentiableScalar(binary.RightOperand.Type))
+                            NoteZeroDerivative(operation, r.Name, binary.RightOperand.Syntax, what);
+                    }
+                    return operation;
                 }
 
                 case IUnaryOperation unary when unary.OperatorMethod is null:
@@ -529,7 +562,12 @@ namespace Tangent.Generator.Lowering
                                 Describe(conversion), "converting a differentiated value to '" + conversion.Type.ToDisplayString() + "' loses its derivative; keep the computation in double or float, or wrap the value in Autodiff.StopGradient"), boxed.Name));
                         }
                     }
-                    return new CastExpr(TypeNames.ToIr(conversion.Type), operand);
+                    var cast = new CastExpr(TypeNames.ToIr(conversion.Type), operand);
+                    if (operand is VarExpr converted && IsIntegral(conversion.Type) && TypeNames.IsDifferentiableScalar(conversion.Operand.Type))
+                    {
+                        NoteZeroDerivative(cast, converted.Name, conversion.Operand.Syntax, "The conversion to '" + conversion.Type.ToDisplayString() + "'");
+                    }
+                    return cast;
                 }
 
                 case IInvocationOperation invocation:
@@ -753,8 +791,22 @@ namespace Tangent.Generator.Lowering
                 // Zero-derivative functions (Sign returns int) are fine whatever they return.
                 if (template != null && (returnsDifferentiable || template.IsZeroDerivative))
                 {
-                    return new CallExpr(containing + "." + target.Name, args, template.Key, true);
+                    var call = new CallExpr(containing + "." + target.Name, args, template.Key, true);
+                    if (template.IsZeroDerivative) NoteZeroDerivativeArguments(call, invocation, args);
+                    return call;
                 }
+            }
+
+            // Convert.ToInt32(x) and the other conversions of a double or float to an integer or bool: like a cast, no derivative.
+            if (containing == "global::System.Convert" && target.IsStatic && target.Parameters.Length == 1
+                && TypeNames.IsDifferentiableScalar(target.Parameters[0].Type)
+                && (IsIntegral(target.ReturnType) || target.ReturnType.SpecialType == SpecialType.System_Boolean)
+                && !(invocation.SemanticModel?.Compilation is Compilation registered && DerivativeResolver.HasRegistrations(registered) && DerivativeResolver.Registrations(registered, target).Any()))
+            {
+                // The same call as any other method's (so code generated for inactive arguments is unchanged).
+                var call = new CallExpr(containing + "." + target.Name, args, null, false);
+                NoteZeroDerivativeArguments(call, invocation, args);
+                return call;
             }
 
             if (containing == "global::Tangent.Autodiff" && target.Name == "StopGradient")
@@ -797,7 +849,7 @@ namespace Tangent.Generator.Lowering
             // A [Differentiable] method, or one with registered derivatives: differentiated through its derivative methods.
             if (!_inDiscardedCall && !reportedElsewhere && invocation.SemanticModel?.Compilation is Compilation compilation
                 && TypeNames.IsSupportedReturn(target.ReturnType) && !target.IsGenericMethod
-                && DerivativeResolver.Resolve(target, function, compilation) is CalleeInfo callee)
+                && DerivativeResolver.Resolve(target, function, compilation, out bool usesGenerated) is CalleeInfo callee)
             {
                 if (receiver is VarExpr local && !_method.Parameters.Any(p => Escape(p.Name) == local.Name))
                 {
@@ -805,11 +857,14 @@ namespace Tangent.Generator.Lowering
                         "a [Differentiable] instance method is differentiated through only when called on this, a field or a parameter; call it on one of those");
                     return null;
                 }
-                return DifferentiableCall(invocation, function, args, receiver, callee, display);
+                return DifferentiableCall(invocation, function, args, receiver, callee, display, usesGenerated ? target : null);
             }
 
             if (!_inDiscardedCall && !reportedElsewhere)
             {
+                // A [Differentiable] method of this compilation that gets no derivative methods (generic, or with an
+                // unsupported result): it has errors of its own, reported on it.
+                bool failedCallee = DerivativeResolver.IsDifferentiableInSource(target);
                 foreach (var argument in invocation.Arguments)
                 {
                     var atom = atoms[argument.Parameter!.Ordinal];
@@ -817,7 +872,9 @@ namespace Tangent.Generator.Lowering
                     var argumentType = (argument.Value is IConversionOperation { IsImplicit: true } widened ? widened.Operand.Type : null) ?? argument.Value.Type;
                     if (atom is VarExpr v && TypeNames.IsDifferentiable(argumentType ?? target.ReturnType))
                     {
-                        var info = DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivative, LocationInfo.From(argument.Syntax), LocationInfo.From(invocation.Syntax), display, argument.Syntax.ToString());
+                        var info = failedCallee
+                            ? CalleeHasErrors(invocation, target, display)
+                            : DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivative, LocationInfo.From(argument.Syntax), LocationInfo.From(invocation.Syntax), display, argument.Syntax.ToString());
                         _deferred.Add(new DeferredDiagnostic(info, v.Name));
                     }
                 }
@@ -835,9 +892,14 @@ namespace Tangent.Generator.Lowering
         /// activity: a missing mode, and a local array argument that is written after the call (the
         /// callee's reverse sweep reads the argument's elements as they were at the call).
         /// </summary>
-        private Expr DifferentiableCall(IInvocationOperation invocation, string function, EquatableArray<Expr> args, Expr? receiver, CalleeInfo callee, string display)
+        private Expr DifferentiableCall(IInvocationOperation invocation, string function, EquatableArray<Expr> args, Expr? receiver, CalleeInfo callee, string display, IMethodSymbol? generatedHere)
         {
             var activeArgs = callee.ActiveIndices.Select(i => args[i]).OfType<VarExpr>().Select(v => v.Name).Distinct().ToList();
+            if (generatedHere != null && activeArgs.Count > 0)
+            {
+                // Its derivative methods exist only if it has no errors: checked once every method is lowered.
+                _calleeCalls.Add(new CalleeCall(generatedHere.OriginalDefinition, CalleeHasErrors(invocation, generatedHere, display), activeArgs));
+            }
             if (callee.Forward is null || callee.Reverse is null)
             {
                 string has = callee.Forward is null ? "an adjoint" : "a forward";
@@ -1142,6 +1204,8 @@ namespace Tangent.Generator.Lowering
             }
         }
 
+        private static bool IsIntegral(ITypeSymbol type) => IsNumeric(type) && !TypeNames.IsDifferentiableScalar(type);
+
         private static string? BinaryOp(BinaryOperatorKind kind) => kind switch
         {
             BinaryOperatorKind.Add => Ops.Add,
@@ -1312,6 +1376,28 @@ namespace Tangent.Generator.Lowering
         }
 
         // ---------------------------------------------------------------- diagnostics
+
+        /// <summary>TN2006 at the call, with the callee's name as an additional location.</summary>
+        private static DiagnosticInfo CalleeHasErrors(IInvocationOperation invocation, IMethodSymbol callee, string display)
+            => DiagnosticInfo.Create(DiagnosticDescriptors.CalleeHasErrors, LocationInfo.From(invocation.Syntax),
+                LocationInfo.From(callee.OriginalDefinition.Locations.FirstOrDefault(l => l.IsInSource)), display);
+
+        /// <summary>Notes a zero-derivative operation on the atom <paramref name="operand"/> (whose source is <paramref name="syntax"/>), for TN3001.</summary>
+        private void NoteZeroDerivative(Expr operation, string operand, SyntaxNode syntax, string what)
+            => _zeroDerivativeUses.Add(new ZeroDerivativeUse(operation, operand, LocationInfo.From(syntax), what, Shorten(syntax.ToString())));
+
+        /// <summary>The double and float arguments of a zero-derivative call (Math.Floor, Convert.ToInt32...).</summary>
+        private void NoteZeroDerivativeArguments(CallExpr call, IInvocationOperation invocation, EquatableArray<Expr> args)
+        {
+            var target = invocation.TargetMethod;
+            string what = "'" + target.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "." + target.Name + "'";
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter is null || !(args[argument.Parameter.Ordinal] is VarExpr v)) continue;
+                if (argument.Value.Type is null || !TypeNames.IsDifferentiableScalar(argument.Value.Type)) continue;
+                NoteZeroDerivative(call, v.Name, argument.Value.Syntax, what);
+            }
+        }
 
         private void Report(DiagnosticDescriptor descriptor, SyntaxNode at, params string[] args)
             => _diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(at), args));
