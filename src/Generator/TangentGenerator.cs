@@ -27,9 +27,12 @@ namespace Tangent.Generator
             var diagnostics = methods
                 .Select(static (m, _) => m.Diagnostics)
                 .WithTrackingName(TrackingNames.Diagnostics);
-            context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+            //    They are reported against the compilation's syntax trees (not as file-path locations), so that
+            //    #pragma warning disable, .editorconfig severities and the IDE's code fixes see them. Pairing with
+            //    the compilation reruns only this cheap reporting step on an edit; nothing is lowered again.
+            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider).WithTrackingName(TrackingNames.DiagnosticsReport), static (spc, pair) =>
             {
-                foreach (var d in list) spc.ReportDiagnostic(d.ToDiagnostic());
+                foreach (var d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
             });
 
             // Registered derivatives ([DerivativeOf]): their signature errors, and an assembly attribute
@@ -40,9 +43,9 @@ namespace Tangent.Generator
                     predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
                     transform: static (ctx, ct) => RegistrationParser.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.Registrations);
-            context.RegisterSourceOutput(registrations.Select(static (r, _) => r.Diagnostics), static (spc, list) =>
+            context.RegisterSourceOutput(registrations.Select(static (r, _) => r.Diagnostics).Combine(context.CompilationProvider).WithTrackingName(TrackingNames.DiagnosticsReport), static (spc, pair) =>
             {
-                foreach (var d in list) spc.ReportDiagnostic(d.ToDiagnostic());
+                foreach (var d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
             });
             var indexed = registrations
                 .Select(static (r, _) => r.IndexedType ?? "")

@@ -15,6 +15,12 @@ namespace Tangent.Generator
         /// <summary>Discovery and checking of each [DerivativeOf] registration.</summary>
         public const string Registrations = nameof(Registrations);
 
+        /// <summary>
+        /// Diagnostics paired with the compilation, to be reported against its syntax trees. This step and the
+        /// output that reports from it run again on every edit (cheaply: no lowering); nothing else does.
+        /// </summary>
+        public const string DiagnosticsReport = nameof(DiagnosticsReport);
+
         /// <summary>The steps every run has (registrations appear only when a project has some).</summary>
         public static readonly string[] All = { Methods, Code, Diagnostics };
     }

@@ -1079,6 +1079,27 @@ public abstract partial class C
         }
 
         [Fact]
+        public void Diagnostics_are_located_in_the_compilations_syntax_trees_so_pragmas_and_code_fixes_apply()
+        {
+            // A file-path location (Location.Create(path, ...)) is an external location: #pragma warning disable,
+            // .editorconfig severities and code fixes ignore it. Every location must be in the tree itself.
+            GeneratorRun run = GeneratorHarness.Run(Members(@"
+    [Differentiable]
+    public static double F(double x) => x - Math.Floor(x) + Helper(x);
+
+    private static double Helper(double v) => v;"));
+            Assert.NotEmpty(run.GeneratorDiagnostics);
+            foreach (Diagnostic d in run.GeneratorDiagnostics)
+            {
+                foreach (Location location in new[] { d.Location }.Concat(d.AdditionalLocations))
+                {
+                    Assert.True(location.IsInSource, d.Id + " at " + location);
+                    Assert.Same(run.InputCompilation.SyntaxTrees.Single(), location.SourceTree);
+                }
+            }
+        }
+
+        [Fact]
         public void TN3001_each_differentiated_operand_of_a_comparison_is_reported()
         {
             Expect(Members(@"

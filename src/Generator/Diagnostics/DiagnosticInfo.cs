@@ -9,6 +9,22 @@ namespace Tangent.Generator.Diagnostics
     {
         public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
 
+        /// <summary>
+        /// The location in the compilation's syntax tree of this file, so that <c>#pragma warning disable</c>
+        /// and code fixes apply to it; a file-path location when the tree is not found.
+        /// </summary>
+        public Location ToLocation(Compilation? compilation)
+        {
+            if (compilation != null)
+            {
+                foreach (var tree in compilation.SyntaxTrees)
+                {
+                    if (tree.FilePath == FilePath && Span.End <= tree.Length) return Location.Create(tree, Span);
+                }
+            }
+            return ToLocation();
+        }
+
         public static LocationInfo? From(Location? location)
         {
             if (location is null || location.SourceTree is null) return null;
@@ -33,14 +49,14 @@ namespace Tangent.Generator.Diagnostics
                 additional is null ? EquatableArray<LocationInfo>.Empty : new[] { additional }.ToEquatableArray(),
                 arguments.ToEquatableArray());
 
-        public Diagnostic ToDiagnostic()
+        public Diagnostic ToDiagnostic(Compilation? compilation = null)
         {
             var descriptor = DiagnosticDescriptors.ById(Id);
             var additional = new Location[AdditionalLocations.Count];
-            for (int i = 0; i < additional.Length; i++) additional[i] = AdditionalLocations[i].ToLocation();
+            for (int i = 0; i < additional.Length; i++) additional[i] = AdditionalLocations[i].ToLocation(compilation);
             object[] args = new object[Arguments.Count];
             for (int i = 0; i < args.Length; i++) args[i] = Arguments[i];
-            return Diagnostic.Create(descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, additional, args);
+            return Diagnostic.Create(descriptor, Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, additional, args);
         }
     }
 }
