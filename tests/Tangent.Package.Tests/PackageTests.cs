@@ -114,6 +114,7 @@ public sealed class PackageTests
         Assert.True(entries.Contains("lib/net10.0/Tangent.Runtime.dll"), listing);
         Assert.True(entries.Contains("lib/net10.0/Tangent.Runtime.xml"), listing);
         Assert.True(entries.Contains("analyzers/dotnet/cs/Tangent.Generator.dll"), listing);
+        Assert.True(entries.Contains("analyzers/dotnet/cs/Tangent.CodeFixes.dll"), listing);
         Assert.True(entries.Contains("README.md"), listing);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(entries, e => e.Contains("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
