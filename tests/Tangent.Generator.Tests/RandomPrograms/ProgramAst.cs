@@ -547,7 +547,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
     static double Opaque(double v) => v + 1;
 ";
 
-        public static string Source(string className, IEnumerable<RandomProgram> programs)
+        /// <summary>A compilation unit: the class with <see cref="Members"/> (unless <paramref name="members"/> is false: another part of the partial class has them) and the programs.</summary>
+        public static string Source(string className, IEnumerable<RandomProgram> programs, bool members = true)
         {
             var sb = new StringBuilder();
             sb.AppendLine("using System;");
@@ -555,7 +556,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
             sb.AppendLine();
             sb.Append("public static partial class ").AppendLine(className);
             sb.AppendLine("{");
-            sb.Append(Members);
+            if (members) sb.Append(Members);
             foreach (var p in programs)
             {
                 sb.AppendLine();
