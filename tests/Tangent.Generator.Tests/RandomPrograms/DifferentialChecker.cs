@@ -27,6 +27,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
         public long DualitySkippedNotFinite;
         public long Compilations;
         public long ArrayResults;
+        public long ProgramsWithCalls;
+        public readonly Dictionary<string, int> CallFeatures = new Dictionary<string, int>();
         public long Mutants;
         public long GenerateTicks, CompileTicks, EmitTicks, CheckTicks;
         public long MutantsRejected;
@@ -38,11 +40,17 @@ namespace Tangent.Generator.Tests.RandomPrograms
             lock (d) d[key] = d.TryGetValue(key, out int n) ? n + 1 : 1;
         }
 
+        private static List<KeyValuePair<string, int>> Snapshot(Dictionary<string, int> d)
+        {
+            lock (d) return d.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        }
+
         private static string Seconds(long ticks) => (ticks / (double)System.Diagnostics.Stopwatch.Frequency).ToString("F1", CultureInfo.InvariantCulture) + " s";
 
         public override string ToString() => string.Join("\n", new[]
         {
-            $"programs: {Programs} generated, {ProgramsChecked} compiled and checked ({ArrayResults} with array results), in {Compilations} compilations",
+            $"programs: {Programs} generated, {ProgramsChecked} compiled and checked ({ArrayResults} with array results, {ProgramsWithCalls} calling helpers), in {Compilations} compilations",
+            "calls (programs checked with each): " + string.Join(", ", Snapshot(CallFeatures).Where(kv => kv.Key != ProgramCalls.Calls).Select(kv => $"{kv.Key} ×{kv.Value}")),
             $"points: {PointsTried} tried, {PointsChecked} checked, {PointsSkippedNotFinite} skipped (primal not finite or |value| > 1e6)",
             $"directions: {DirectionsChecked} checked against central differences, {DirectionsSkippedKink} skipped (near a kink or jump)",
             $"checks: {ForwardChecks} forward tangents, {AdjointChecks} adjoint components, {DualityChecks} duality ({DualitySkippedNotFinite} skipped: derivative not finite)",

@@ -10,7 +10,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
     // A small, typed AST of the random [Differentiable] methods: what ProgramGrammar generates, what
     // ProgramMutations edits, what ProgramMinimizer shrinks, and what RandomProgram.Print turns into C#.
 
-    public enum Ty { Double, Int, Bool }
+    /// <summary>Expression types; <see cref="Array"/> is an array or span passed as an argument (never an operand).</summary>
+    public enum Ty { Double, Int, Bool, Array }
 
     /// <summary>An expression; printed with the parentheses C# needs and no more.</summary>
     public abstract record Expr(Ty Type)
@@ -32,6 +33,12 @@ namespace Tangent.Generator.Tests.RandomPrograms
         }
 
         public int Size => 1 + Children.Sum(c => c.Size);
+
+        /// <summary>This expression and all expressions in it, pre-order.</summary>
+        public IEnumerable<Expr> Descendants() => Children.SelectMany(c => c.Descendants()).Prepend(this);
+
+        /// <summary>Rewrites bottom-up.</summary>
+        public Expr Map(Func<Expr, Expr> f) => f(Children.Count == 0 ? this : WithChildren(Children.Select(c => c.Map(f)).ToList()));
 
         protected static void PrintChild(StringBuilder sb, Expr child, int minimum)
         {
@@ -223,6 +230,16 @@ namespace Tangent.Generator.Tests.RandomPrograms
 
         /// <summary>Statements in this block and all nested blocks.</summary>
         public int Count => Items.Sum(s => 1 + s.Blocks.Sum(b => b.Count));
+
+        /// <summary>The expressions of all statements, nested blocks included (top-level expressions only).</summary>
+        public IEnumerable<Expr> AllExprs() => Items.SelectMany(s => s.Exprs.Concat(s.Blocks.SelectMany(b => b.AllExprs())));
+
+        /// <summary>Every expression rewritten bottom-up by <paramref name="f"/>.</summary>
+        public Block MapExprs(Func<Expr, Expr> f) => new Block(Items.Select(s =>
+        {
+            var mapped = s.Exprs.Count == 0 ? s : s.WithExprs(s.Exprs.Select(e => e.Map(f)).ToList());
+            return mapped.Blocks.Count == 0 ? mapped : mapped.WithBlocks(mapped.Blocks.Select(b => b.MapExprs(f)).ToList());
+        }).ToImmutableList());
     }
 
     /// <summary><c>double v = e;</c>, <c>var v = e;</c> or <c>int c = e;</c>.</summary>
@@ -385,20 +402,54 @@ namespace Tangent.Generator.Tests.RandomPrograms
 
     // ------------------------------------------------------------------ programs
 
-    public enum ParamKind { Double, Int, DoubleArray }
+    /// <summary>Parameter kinds; <see cref="Span"/> (<c>ReadOnlySpan&lt;double&gt;</c>) only in helpers (reflection cannot pass spans).</summary>
+    public enum ParamKind { Double, Int, DoubleArray, Span }
 
-    public sealed record Param(ParamKind Kind, string Name)
+    /// <summary>A parameter; <see cref="NoDerivative"/> prints <c>[NoDerivative]</c> (helpers only).</summary>
+    public sealed record Param(ParamKind Kind, string Name, bool NoDerivative = false)
     {
-        public string TypeText => Kind switch { ParamKind.Double => "double", ParamKind.Int => "int", _ => "double[]" };
+        public string TypeText => Kind switch { ParamKind.Double => "double", ParamKind.Int => "int", ParamKind.Span => "ReadOnlySpan<double>", _ => "double[]" };
+
+        public string Declaration => (NoDerivative ? "[NoDerivative] " : "") + TypeText + " " + Name;
+
+        /// <summary>Whether the parameter carries a derivative (the callee's tangent and adjoint have a slot for it).</summary>
+        public bool IsActive => !NoDerivative && Kind != ParamKind.Int;
+
+        public bool IsArray => Kind is ParamKind.DoubleArray or ParamKind.Span;
 
         /// <summary>The derivative parameter's name: <c>x0</c> → <c>dX0</c>.</summary>
         public string DerivativeName => "d" + char.ToUpperInvariant(Name[0]) + Name.Substring(1);
     }
 
     /// <summary>
+    /// <c>if (depth &lt;= 0) { return e; }</c>: the base case of a recursive helper. A statement of its own (not an
+    /// <see cref="If"/>) so that the minimizer never removes it or replaces it by its body (that would recurse forever).
+    /// </summary>
+    public sealed record RecursionGuard(string Condition, Expr Base) : Stmt
+    {
+        public override void Print(StringBuilder sb, int indent)
+        {
+            Line(sb, indent).Append("if (").Append(Condition).AppendLine(")");
+            Line(sb, indent).AppendLine("{");
+            Line(sb, indent + 1).Append("return ").Append(Base).AppendLine(";");
+            Line(sb, indent).AppendLine("}");
+        }
+
+        public override IReadOnlyList<Expr> Exprs => new[] { Base };
+        public override Stmt WithExprs(IReadOnlyList<Expr> e) => this with { Base = e[0] };
+    }
+
+    /// <summary>
     /// One random [Differentiable] method. All arrays (parameters and locals) have length <see cref="ArrayLength"/>;
     /// int parameters take values in 0..ArrayLength (they bound loops that index arrays).
-    /// <see cref="Modifier"/> is a signature mutation ("ref", "in", "&lt;T&gt;"...) or null.
+    /// <see cref="Signature"/> is a signature mutation ("ref", "in", "&lt;T&gt;"...) or null.
+    /// <para>
+    /// <see cref="Helpers"/> are the static [Differentiable] methods it may call, generated first from the same seed
+    /// and printed in the same class, named <c>{Name}_h0</c>, <c>{Name}_h1</c>, ... (helper k may call helpers before
+    /// it, and itself when <see cref="Recursive"/>). A helper has no helpers of its own. <see cref="Differentiable"/>
+    /// false prints a plain static method (the TN2001 mutation); <see cref="ExpressionBodied"/> prints
+    /// <c>=&gt; e;</c> for a body that is a single return.
+    /// </para>
     /// </summary>
     public sealed record RandomProgram(
         string Name,
@@ -410,22 +461,80 @@ namespace Tangent.Generator.Tests.RandomPrograms
         int Index,
         string? Signature = null)
     {
+        public ImmutableArray<RandomProgram> Helpers { get; init; } = ImmutableArray<RandomProgram>.Empty;
+
+        public bool Recursive { get; init; }
+
+        public bool Differentiable { get; init; } = true;
+
+        public bool ExpressionBodied { get; init; }
+
+        public string Modifiers { get; init; } = "public static";
+
         public IEnumerable<Param> ActiveParams => Params.Where(p => p.Kind != ParamKind.Int);
 
+        /// <summary>This method and its helpers (helpers first).</summary>
         public string Print(int indent = 1)
         {
             var sb = new StringBuilder();
-            sb.Append(' ', 4 * indent).AppendLine("[Differentiable]");
-            sb.Append(' ', 4 * indent).Append("public static ").Append(Signature ?? DefaultSignature()).AppendLine();
+            foreach (var h in Helpers)
+            {
+                sb.Append(h.PrintMethod(indent));
+                sb.AppendLine();
+            }
+            sb.Append(PrintMethod(indent));
+            return sb.ToString();
+        }
+
+        /// <summary>Just this method.</summary>
+        public string PrintMethod(int indent = 1)
+        {
+            var sb = new StringBuilder();
+            if (Differentiable) sb.Append(' ', 4 * indent).AppendLine("[Differentiable]");
+            sb.Append(' ', 4 * indent).Append(Modifiers).Append(' ').Append(Signature ?? DefaultSignature());
+            if (ExpressionBodied && Body.Items.Count == 1 && Body.Items[0] is Return { Value: { } value })
+            {
+                sb.Append(" => ").Append(value).AppendLine(";");
+                return sb.ToString();
+            }
+            sb.AppendLine();
             Body.Print(sb, indent);
             return sb.ToString();
         }
 
         public string DefaultSignature() =>
-            (ReturnsArray ? "double[] " : "double ") + Name + "(" + string.Join(", ", Params.Select(p => p.TypeText + " " + p.Name)) + ")";
+            (ReturnsArray ? "double[] " : "double ") + Name + "(" + string.Join(", ", Params.Select(p => p.Declaration)) + ")";
 
         /// <summary>A complete compilation unit holding just this program (what a failure report shows).</summary>
         public string PrintStandalone() => ProgramBatch.Source("Repro", new[] { this });
+
+        /// <summary>The names of this method and its helpers.</summary>
+        public IEnumerable<string> MethodNames => Helpers.Select(h => h.Name).Prepend(Name);
+
+        /// <summary>The name of helper <paramref name="k"/> of the method <paramref name="owner"/>.</summary>
+        public static string HelperName(string owner, int k) => owner + "_h" + k.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>Renamed, with its helpers and every call of them (the minimizer compiles renamed copies side by side).</summary>
+        public RandomProgram Renamed(string name)
+        {
+            if (name == Name) return this;
+            string oldPrefix = Name + "_h", newPrefix = name + "_h";
+            Expr Rename(Expr e) => e is Call c && c.Function.StartsWith(oldPrefix, StringComparison.Ordinal)
+                ? c with { Function = newPrefix + c.Function.Substring(oldPrefix.Length) }
+                : e;
+            return this with
+            {
+                Name = name,
+                Signature = Signature?.Replace(" " + Name + "(", " " + name + "(", StringComparison.Ordinal).Replace(" " + Name + "<", " " + name + "<", StringComparison.Ordinal),
+                Body = Body.MapExprs(Rename),
+                Helpers = Helpers.Select(h => h with { Name = newPrefix + h.Name.Substring(oldPrefix.Length), Body = h.Body.MapExprs(Rename) }).ToImmutableArray(),
+            };
+        }
+
+        /// <summary>Calls of this program's helpers in its body and in the helpers' bodies.</summary>
+        public IEnumerable<Call> HelperCalls() =>
+            Helpers.SelectMany(h => h.Body.AllExprs()).Concat(Body.AllExprs()).SelectMany(e => e.Descendants())
+                .OfType<Call>().Where(c => c.Function.StartsWith(Name + "_h", StringComparison.Ordinal));
     }
 
     /// <summary>The class that holds a batch of programs, with the members the grammar and the mutations refer to.</summary>
@@ -438,7 +547,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
     static double Opaque(double v) => v + 1;
 ";
 
-        public static string Source(string className, IEnumerable<RandomProgram> programs)
+        /// <summary>A compilation unit: the class with <see cref="Members"/> (unless <paramref name="members"/> is false: another part of the partial class has them) and the programs.</summary>
+        public static string Source(string className, IEnumerable<RandomProgram> programs, bool members = true)
         {
             var sb = new StringBuilder();
             sb.AppendLine("using System;");
@@ -446,7 +556,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
             sb.AppendLine();
             sb.Append("public static partial class ").AppendLine(className);
             sb.AppendLine("{");
-            sb.Append(Members);
+            if (members) sb.Append(Members);
             foreach (var p in programs)
             {
                 sb.AppendLine();

@@ -7,8 +7,16 @@ using FsCheck.Fluent;
 
 namespace Tangent.Generator.Tests.RandomPrograms
 {
-    /// <summary>A local or parameter array in scope; parameter arrays are read-only (writing one is TN1004).</summary>
-    public sealed record ArrayVar(string Name, bool Writable);
+    /// <summary>
+    /// A local or parameter array (or a <c>ReadOnlySpan&lt;double&gt;</c> parameter of a helper) in scope. Parameter
+    /// arrays are read-only (writing one is TN1004); a local array becomes read-only when it is frozen (from then on
+    /// it may be passed to helpers: a local array written after a differentiated call is TN1006).
+    /// </summary>
+    public sealed record ArrayVar(string Name, bool Writable, bool IsSpan = false)
+    {
+        /// <summary>Local arrays (not the result of an array-valued program) may be frozen.</summary>
+        public bool Freezable => Writable && Name.StartsWith("arr", StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// What a statement or expression may refer to at a point of the method. Immutable: statements return the
@@ -38,12 +46,14 @@ namespace Tangent.Generator.Tests.RandomPrograms
     }
 
     /// <summary>
-    /// A function the grammar may call with double arguments. Today: nothing beyond the templated Math functions,
-    /// which are productions of their own (they need domain guards). To let programs call previously generated
-    /// [Differentiable] helpers, pass their signatures as <see cref="ProgramGrammar.Helpers"/>: the
-    /// <c>HelperCall</c> production picks one and generates its arguments (see the comment there).
+    /// A [Differentiable] helper the grammar may call: its name and parameters (double, int, double[],
+    /// ReadOnlySpan&lt;double&gt;, [NoDerivative] int or double); <see cref="Recursive"/> for a helper whose
+    /// <c>[NoDerivative] int depth</c> parameter bounds its recursion.
     /// </summary>
-    public sealed record CallTarget(string Name, int Arity);
+    public sealed record CallTarget(string Name, ImmutableArray<Param> Params, bool Recursive = false)
+    {
+        public static CallTarget Of(RandomProgram helper) => new CallTarget(helper.Name, helper.Params, helper.Recursive);
+    }
 
     /// <summary>
     /// FsCheck generators of random [Differentiable] methods in the supported language: double, int and double[]
@@ -51,7 +61,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
     /// domains), ternaries, comparisons, &amp;&amp;, ||, !; locals, reassignment (of parameters too), compound assignment;
     /// if/else; for, while and do loops with small bounds; break, continue and early return; local double[] arrays
     /// (new double[n], initializers, collection expressions) with element writes, reads and compound writes;
-    /// foreach over arrays.
+    /// foreach over arrays; calls of helper [Differentiable] methods generated first (scalar, array, span and
+    /// [NoDerivative] parameters, recursion bounded by a [NoDerivative] int, helpers calling earlier helpers).
     /// <para>
     /// Values stay moderate so that central differences are meaningful: inside loops every value written to a
     /// loop-carried variable goes through a bounded function (Sin, Tanh, ...), division is by 2 + e*e or a
@@ -60,11 +71,13 @@ namespace Tangent.Generator.Tests.RandomPrograms
     /// </summary>
     public sealed class ProgramGrammar
     {
-        public ProgramGrammar(int arrayLength, bool returnsArray, IReadOnlyList<CallTarget>? helpers = null)
+        public ProgramGrammar(int arrayLength, bool returnsArray, IReadOnlyList<CallTarget>? helpers = null, CallTarget? self = null, bool inHelper = false)
         {
             L = arrayLength;
             ReturnsArray = returnsArray;
             Helpers = helpers ?? Array.Empty<CallTarget>();
+            Self = self;
+            InHelper = inHelper;
         }
 
         /// <summary>Weight of early <c>return array;</c> in array-valued programs: 0 while the generator bug it finds is open.</summary>
@@ -75,22 +88,121 @@ namespace Tangent.Generator.Tests.RandomPrograms
 
         public bool ReturnsArray { get; }
 
-        /// <summary>Previously generated [Differentiable] methods the program may call (empty until calls are supported).</summary>
+        /// <summary>Previously generated [Differentiable] helpers the method may call.</summary>
         public IReadOnlyList<CallTarget> Helpers { get; }
+
+        /// <summary>The recursive helper being generated (it may call itself, outside loops, with <c>depth - 1</c>).</summary>
+        public CallTarget? Self { get; }
+
+        /// <summary>
+        /// Generating a helper: calls of other helpers only outside loops (so that chains of helpers, each looping
+        /// over calls of the next, cannot multiply into millions of calls).
+        /// </summary>
+        public bool InHelper { get; }
+
+        /// <summary>TANGENT_RANDOM_CALLS=0 turns calls off (programs without helpers, as before calls were supported).</summary>
+        public static bool CallsEnabled => Environment.GetEnvironmentVariable("TANGENT_RANDOM_CALLS") != "0";
 
         // ------------------------------------------------------------------ programs
 
-        /// <summary>A whole program: parameters, body, final return.</summary>
-        public static Gen<RandomProgram> Program(string name, ulong seed, int index, IReadOnlyList<CallTarget>? helpers = null) =>
+        /// <summary>A whole program: its helpers (none in a third of the programs), parameters, body, final return.</summary>
+        public static Gen<RandomProgram> Program(string name, ulong seed, int index, bool calls = true) =>
             from length in Gen.Choose(2, 4)
             from returnsArray in Weighted((9, Gen.Constant(false)), (1, Gen.Constant(true)))
-            from program in new ProgramGrammar(length, returnsArray, helpers).ProgramWith(name, seed, index)
-            select program;
+            from helperCount in calls && CallsEnabled
+                ? Weighted((3, Gen.Constant(0)), (3, Gen.Constant(1)), (2, Gen.Constant(2)), (1, Gen.Constant(3)))
+                : Gen.Constant(0)
+            from helpers in HelperList(name, length, seed, index, helperCount)
+            from program in new ProgramGrammar(length, returnsArray, helpers.Select(CallTarget.Of).ToList()).ProgramWith(name, seed, index)
+            select program with { Helpers = helpers };
 
         private Gen<RandomProgram> ProgramWith(string name, ulong seed, int index) =>
             from parameters in Parameters()
             from body in Body(InitialScope(parameters))
             select new RandomProgram(name, parameters, ReturnsArray, L, body, seed, index);
+
+        /// <summary><paramref name="count"/> helpers, each of which may call the ones before it.</summary>
+        private static Gen<ImmutableArray<RandomProgram>> HelperList(string owner, int length, ulong seed, int index, int count)
+        {
+            Gen<ImmutableArray<RandomProgram>> list = Gen.Constant(ImmutableArray<RandomProgram>.Empty);
+            for (int k = 0; k < count; k++)
+            {
+                int kk = k;
+                list = from earlier in list
+                       from helper in Helper(RandomProgram.HelperName(owner, kk), length, seed, index, earlier.Select(CallTarget.Of).ToList())
+                       select earlier.Add(helper);
+            }
+            return list;
+        }
+
+        /// <summary>
+        /// A static double-valued [Differentiable] helper: 1-3 double parameters, maybe an int (plain or
+        /// [NoDerivative]), a [NoDerivative] double, a double[] or ReadOnlySpan&lt;double&gt;; a smaller body than a
+        /// program's, sometimes expression-bodied; one in five is recursive, with a [NoDerivative] int depth.
+        /// </summary>
+        private static Gen<RandomProgram> Helper(string name, int length, ulong seed, int index, IReadOnlyList<CallTarget> earlier) =>
+            from recursive in Weighted((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+            from parameters in HelperParameters(recursive)
+            from expressionBodied in recursive ? Gen.Constant(false) : Weighted((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+            from modifiers in Gen.Elements("public static", "private static", "internal static", "static")
+            from body in new ProgramGrammar(length, false, earlier,
+                    recursive ? new CallTarget(name, parameters, true) : null, inHelper: true)
+                .HelperBody(parameters, recursive, expressionBodied)
+            select new RandomProgram(name, parameters, false, length, body, seed, index)
+            {
+                Recursive = recursive,
+                ExpressionBodied = expressionBodied,
+                Modifiers = modifiers,
+            };
+
+        private static Gen<ImmutableArray<Param>> HelperParameters(bool recursive) =>
+            from doubles in Gen.Choose(1, 3)
+            from ints in recursive ? Gen.Constant(0) : Weighted((3, Gen.Constant(0)), (1, Gen.Constant(1)))
+            from intNoDerivative in Gen.Elements(true, false)
+            from constants in Weighted((3, Gen.Constant(0)), (1, Gen.Constant(1)))
+            from array in Weighted((3, Gen.Constant((ParamKind?)null)), (1, Gen.Constant((ParamKind?)ParamKind.DoubleArray)), (1, Gen.Constant((ParamKind?)ParamKind.Span)))
+            from order in Gen.Shuffle(Enumerable.Repeat((Kind: ParamKind.Double, NoDerivative: false), doubles)
+                .Concat(Enumerable.Repeat((Kind: ParamKind.Int, NoDerivative: intNoDerivative), ints))
+                .Concat(Enumerable.Repeat((Kind: ParamKind.Double, NoDerivative: true), constants))
+                .Concat(array is ParamKind a ? new[] { (Kind: a, NoDerivative: false) } : Array.Empty<(ParamKind Kind, bool NoDerivative)>())
+                .Concat(recursive ? new[] { (Kind: ParamKind.Int, NoDerivative: true) } : Array.Empty<(ParamKind Kind, bool NoDerivative)>())
+                .ToArray())
+            select order.Select((p, i) => new Param(p.Kind,
+                p.Kind == ParamKind.Int && recursive ? "depth"
+                    : (p.Kind switch { ParamKind.Double => p.NoDerivative ? "c" : "x", ParamKind.Int => "n", _ => "a" }) + i,
+                p.NoDerivative)).ToImmutableArray();
+
+        /// <summary>
+        /// A helper's body: 1-4 statements and a return, or just <c>=&gt; e</c>. A recursive helper starts with its base
+        /// case, <c>if (depth &lt;= 0) { return e; }</c>, and its final return adds a call of itself with <c>depth - 1</c>;
+        /// at most three calls of itself in all (a call tree of at most 3^4 calls for depth &lt;= 4).
+        /// </summary>
+        private Gen<Block> HelperBody(ImmutableArray<Param> parameters, bool recursive, bool expressionBodied)
+        {
+            Scope scope = InitialScope(parameters);
+            if (expressionBodied)
+                return ResultExpression(scope).Select(e => new Block(ImmutableList.Create<Stmt>(new Return(e, null))));
+            if (!recursive)
+            {
+                return from count in Gen.Choose(1, 4)
+                       from statements in Statements(scope, count)
+                       from value in ResultExpression(statements.After)
+                       select new Block(statements.Items.Add(new Return(value, null)));
+            }
+            var withoutSelf = new ProgramGrammar(L, false, Helpers, null, inHelper: true);
+            Gen<Block> body =
+                from condition in Gen.Elements("depth <= 0", "depth < 1", "depth == 0")
+                from baseCase in withoutSelf.Double(scope, 1)
+                from count in Gen.Choose(0, 3)
+                from statements in Statements(scope, count)
+                from value in ResultExpression(statements.After)
+                from self in SelfCall(statements.After, 1)
+                from last in Gen.Elements(true, false)
+                select new Block(ImmutableList.Create<Stmt>(new RecursionGuard(condition, baseCase))
+                    .AddRange(statements.Items)
+                    .Add(new Return(last ? new Binary("+", value, self) : new Binary("+", self, value), null)));
+            return body.Where(b => b.AllExprs().SelectMany(e => e.Descendants()).Count(e => e is Call c && c.Function == Self!.Name) <= 3);
+        }
 
         private static Gen<ImmutableArray<Param>> Parameters() =>
             from doubles in Gen.Choose(2, 4)
@@ -105,7 +217,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
         {
             var doubles = parameters.Where(p => p.Kind == ParamKind.Double).Select(p => p.Name).ToImmutableList();
             var ints = parameters.Where(p => p.Kind == ParamKind.Int).Select(p => p.Name).ToImmutableList();
-            var arrays = parameters.Where(p => p.Kind == ParamKind.DoubleArray).Select(p => new ArrayVar(p.Name, false)).ToImmutableList();
+            var arrays = parameters.Where(p => p.IsArray).Select(p => new ArrayVar(p.Name, false, p.Kind == ParamKind.Span)).ToImmutableList();
             var indices = Enumerable.Range(0, L).Select(i => (Expr)Leaf.Int(i)).ToImmutableList();
             var bounds = Enumerable.Range(1, L).Select(i => (Expr)Leaf.Int(i))
                 .Concat(ints.Select(n => (Expr)new Leaf(n, Ty.Int)))
@@ -169,7 +281,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
             Weighted(
                 (scope.Locals.IsEmpty ? 0 : 4, Elements(scope.Locals).Select(v => (Expr)new Leaf(v, Ty.Double))),
                 (3, Double(scope, 2)),
-                (scope.Arrays.IsEmpty ? 0 : 1, ElementRead(scope)));
+                (scope.Arrays.IsEmpty ? 0 : 1, ElementRead(scope)),
+                (Callable(scope).Count > 0 ? 2 : 0, HelperCall(scope, 1)));
 
         // ------------------------------------------------------------------ statements
 
@@ -203,8 +316,25 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 (canNest ? 3 : 0, IfElse(s)),
                 (canLoop ? 3 : 0, ForLoop(s)),
                 (canLoop ? 2 : 0, WhileLoop(s)),
-                (canLoop && !s.Arrays.IsEmpty ? 1 : 0, ForEachLoop(s)));
+                (canLoop && !s.Arrays.IsEmpty ? 1 : 0, ForEachLoop(s)),
+                (s.Nesting == 0 && s.Arrays.Any(a => a.Freezable) && Helpers.Any(h => h.Params.Any(p => p.IsArray)) ? 2 : 0, Freeze(s)),
+                (s.Nesting == 0 && Helpers.Any(h => h.Params.Any(p => p.IsArray)) ? 2 : 0, DeclareFrozenArray(s)));
         }
+
+        /// <summary>A local array with initial values, read-only from the start (an argument for helpers with array parameters).</summary>
+        private Gen<StatementList> DeclareFrozenArray(Scope s) =>
+            from declared in DeclareArray(s)
+            let array = declared.After.Arrays[^1]
+            select declared with { After = declared.After with { Arrays = declared.After.Arrays.Replace(array, array with { Writable = false }) } };
+
+        /// <summary>
+        /// No code: a local array is read-only from here on, so it may be passed to helpers (a local array written after
+        /// it was passed to a differentiated call is TN1006, also when the write comes before the call in the same
+        /// loop). Only at the top level of the body, so that every later statement sees it read-only.
+        /// </summary>
+        private Gen<StatementList> Freeze(Scope s) =>
+            from array in Elements(s.Arrays.Where(a => a.Freezable).ToList())
+            select new StatementList(ImmutableList<Stmt>.Empty, s with { Arrays = s.Arrays.Replace(array, array with { Writable = false }) });
 
         private static StatementList One(Stmt stmt, Scope after) => new StatementList(ImmutableList.Create(stmt), after);
 
@@ -393,7 +523,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 (6, UnaryFunction(s, d)),
                 (2, BinaryFunction(s, d)),
                 (1, from c in Condition(s, d) from a in Double(s, d) from b in Double(s, d) select (Expr)new Conditional(c, a, b)),
-                (Helpers.Count > 0 ? 1 : 0, HelperCall(s, d)),
+                (Callable(s).Count > 0 ? (InHelper ? 2 : 4) : 0, HelperCall(s, d)),
+                (Self != null && !s.InLoop ? 1 : 0, SelfCall(s, d)),
                 // Zero-derivative and discontinuous operations: rare (they make a point near a jump likelier).
                 (1, ZeroDerivative(s, d)));
         }
@@ -532,13 +663,75 @@ namespace Tangent.Generator.Tests.RandomPrograms
         }
 
         /// <summary>
-        /// A call of a previously generated [Differentiable] helper (none until calls between [Differentiable] methods
-        /// are supported; the grammar gives this production weight 0 while <see cref="Helpers"/> is empty).
+        /// The helpers a call may go to here: in a helper, none inside loops; helpers with an array or span parameter only
+        /// when a read-only array is in scope (a parameter array, or a frozen local array).
         /// </summary>
+        private IReadOnlyList<CallTarget> Callable(Scope s)
+        {
+            if (Helpers.Count == 0 || InHelper && s.InLoop) return Array.Empty<CallTarget>();
+            bool anyArray = s.Arrays.Any(a => !a.Writable), realArray = s.Arrays.Any(a => !a.Writable && !a.IsSpan);
+            return Helpers.Where(h => h.Params.All(p => p.Kind switch
+            {
+                ParamKind.DoubleArray => realArray,
+                ParamKind.Span => anyArray,
+                _ => true,
+            })).ToList();
+        }
+
+        /// <summary>A call of a previously generated [Differentiable] helper; its arguments may call helpers too.</summary>
         private Gen<Expr> HelperCall(Scope s, int depth) =>
-            from helper in Elements(Helpers)
-            from args in Gen.ListOf(Double(s, depth), helper.Arity)
-            select (Expr)Call.Double(helper.Name, args.ToArray());
+            from helper in Elements(Callable(s))
+            from args in Arguments(s, helper, depth, self: false)
+            select (Expr)new Call(helper.Name, args, Ty.Double);
+
+
+        /// <summary>
+        /// A recursive helper's call of itself: bounded arguments, <c>depth - 1</c>, and the result through a bounded or
+        /// contracting function, so that values stay moderate whatever the depth.
+        /// </summary>
+        private Gen<Expr> SelfCall(Scope s, int depth) => Defer(() =>
+            from args in Arguments(s, Self!, depth, self: true)
+            from wrap in Gen.Elements<Func<Expr, Expr>>(
+                e => Call.Double("Math.Sin", e),
+                e => Call.Double("Math.Tanh", e),
+                e => Call.Double("Math.Atan", e),
+                e => new Binary("*", Leaf.Double(0.5), e))
+            select wrap(new Call(Self!.Name, args, Ty.Double)));
+
+        /// <summary>
+        /// Arguments by parameter kind: any double expression for a double; a bound (in [0, L], it may bound loops
+        /// that index arrays) for an int, <c>depth - 1</c> for the depth of a recursive call; an inactive value (a
+        /// literal, a constant, an int) for a [NoDerivative] double; a read-only array for an array or span.
+        /// </summary>
+        private Gen<ImmutableArray<Expr>> Arguments(Scope s, CallTarget target, int depth, bool self)
+        {
+            var passable = s.Arrays.Where(a => !a.Writable).ToImmutableList();
+            Gen<Expr> Argument(Param p) => p.Kind switch
+            {
+                ParamKind.Double when p.NoDerivative => InactiveDouble(s),
+                ParamKind.Double => self ? Bounded(s, depth) : Double(s, depth),
+                // A leaf, so that the minimizer cannot turn 'depth - 1' into 'depth' (infinite recursion).
+                ParamKind.Int when self && p.Name == "depth" => Gen.Constant((Expr)new Leaf("depth - 1", Ty.Int)),
+                ParamKind.Int => Elements(s.Bounds),
+                ParamKind.DoubleArray => Elements(passable.Where(a => !a.IsSpan).ToList()).Select(a => (Expr)new Leaf(a.Name, Ty.Array)),
+                _ => Elements(passable).Select(a => (Expr)new Leaf(a.Name, Ty.Array)),
+            };
+            Gen<ImmutableArray<Expr>> args = Gen.Constant(ImmutableArray<Expr>.Empty);
+            foreach (var p in target.Params)
+            {
+                var param = p;
+                args = from before in args from a in Argument(param) select before.Add(a);
+            }
+            return args;
+        }
+
+        /// <summary>A value that carries no derivative, for a [NoDerivative] double parameter.</summary>
+        private static Gen<Expr> InactiveDouble(Scope s) =>
+            Weighted(
+                (3, Literal()),
+                (1, Gen.Elements("K0", "K1", "Math.PI").Select(k => (Expr)new Leaf(k, Ty.Double))),
+                (2, Int(s).Select(i => (Expr)new Cast(Ty.Double, i))),
+                (1, from a in Literal() from i in Int(s) select (Expr)new Binary("*", a, new Cast(Ty.Double, i))));
 
         /// <summary>A bool: comparisons of doubles (most), of ints, and their combinations.</summary>
         public Gen<Expr> Condition(Scope s, int depth) => Defer(() => ConditionCore(s, depth));

@@ -9,7 +9,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
     /// <summary>
     /// Shrinks a failing program to a small one that fails the same way (same <see cref="Failure.Kind"/>, same random
     /// points, since those come from the program's seed): removes statements, replaces if/loops by their bodies,
-    /// drops else branches, and replaces expressions by a subexpression or a constant. Candidates are compiled 50 to
+    /// drops else branches, and replaces expressions by a subexpression or a constant, in the program and in the helpers
+    /// it calls; removes helpers nobody calls any more. Candidates are compiled 50 to
     /// a compilation; the smallest failing candidate wins each round, until no candidate fails or time runs out.
     /// </summary>
     public static class ProgramMinimizer
@@ -22,8 +23,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
             int round = 0;
             while (clock.Elapsed < budget)
             {
-                var candidates = Candidates(best.Program.Body, true)
-                    .Select(b => best.Program with { Body = b })
+                var candidates = ProgramCandidates(best.Program)
                     .Where(p => Size(p) < Size(best.Program))
                     .Distinct()
                     .OrderBy(Size)
@@ -32,18 +32,39 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 for (int start = 0; start < candidates.Count && improved is null && clock.Elapsed < budget; start += RandomProgramSettings.BatchSize)
                 {
                     var chunk = candidates.Skip(start).Take(RandomProgramSettings.BatchSize)
-                        .Select((p, i) => p with { Name = original + "_" + round + "_" + (start + i) }).ToList();
+                        .Select((p, i) => p.Renamed(original + "_" + round + "_" + (start + i))).ToList();
                     var failures = RandomProgramRunner.RunBatch(chunk, "Shrink", points, new CheckStats());
                     improved = failures.Where(f => f.Kind == failure.Kind).OrderBy(f => Size(f.Program)).FirstOrDefault();
                 }
                 if (improved is null) break;
-                best = improved with { Program = improved.Program with { Name = original } };
+                best = improved with { Program = improved.Program.Renamed(original) };
                 round++;
             }
             return best;
         }
 
         private static int Size(RandomProgram p) => p.Print().Length;
+
+        /// <summary>The program with its body shrunk, a helper's body shrunk, or a helper nobody calls any more removed.</summary>
+        private static IEnumerable<RandomProgram> ProgramCandidates(RandomProgram program)
+        {
+            var called = program.HelperCalls().Select(c => c.Function).ToHashSet();
+            for (int h = 0; h < program.Helpers.Length; h++)
+            {
+                var helper = program.Helpers[h];
+                bool calledByOthers = program.Body.AllExprs().Concat(program.Helpers.Where(o => o != helper).SelectMany(o => o.Body.AllExprs()))
+                    .SelectMany(e => e.Descendants()).Any(e => e is Call c && c.Function == helper.Name);
+                if (!calledByOthers) yield return program with { Helpers = program.Helpers.RemoveAt(h) };
+            }
+            foreach (var body in Candidates(program.Body, true))
+                yield return program with { Body = body };
+            for (int h = 0; h < program.Helpers.Length; h++)
+            {
+                if (!called.Contains(program.Helpers[h].Name)) continue;
+                foreach (var body in Candidates(program.Helpers[h].Body, true))
+                    yield return program with { Helpers = program.Helpers.SetItem(h, program.Helpers[h] with { Body = body }) };
+            }
+        }
 
         private static IEnumerable<Block> Candidates(Block block, bool isBody)
         {
@@ -52,7 +73,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
             {
                 var s = items[i];
                 bool isFinalReturn = isBody && i == items.Count - 1;
-                if (!isFinalReturn) yield return new Block(items.RemoveAt(i));
+                // A recursive helper's base case stays (without it the recursion would not end).
+                if (!isFinalReturn && s is not RecursionGuard) yield return new Block(items.RemoveAt(i));
                 // An if or a loop replaced by one of its blocks.
                 foreach (var inner in s.Blocks)
                     yield return new Block(items.RemoveAt(i).InsertRange(i, inner.Items));

@@ -9,6 +9,7 @@ using System.Threading;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 using Tangent.Generator.Tests.Infrastructure;
@@ -90,13 +91,12 @@ namespace Tangent.Generator.Tests.RandomPrograms
             while (remaining.Count > 0)
             {
                 string source = ProgramBatch.Source(className, remaining);
-                GeneratorRun run;
+                BatchRun run;
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     Interlocked.Increment(ref stats.Compilations);
-                    run = GeneratorHarness.Run(source);
-                    _ = run.CompilationDiagnostics;
+                    run = BatchRun.Generate(source);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -110,27 +110,36 @@ namespace Tangent.Generator.Tests.RandomPrograms
                     failures.AddRange(RunBatch(remaining.Skip(half).ToList(), className, points, stats));
                     return failures;
                 }
-
                 Interlocked.Add(ref stats.CompileTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
-                var byName = remaining.ToDictionary(p => p.Name);
-                var spans = MethodSpans(run.InputCompilation);
+
+                // A program's helpers are reported as the program (the helpers are part of it).
+                var byName = remaining.SelectMany(p => p.MethodNames.Select(m => (Method: m, Program: p))).ToDictionary(t => t.Method, t => t.Program);
+                var spans = MethodSpans(run.Input);
                 var bad = new Dictionary<string, Failure>();
                 void Mark(string? method, string kind, string detail)
                 {
-                    if (method != null && byName.TryGetValue(method, out var p) && !bad.ContainsKey(method))
-                        bad[method] = new Failure(p, kind, detail);
+                    if (method != null && byName.TryGetValue(method, out var p) && !bad.ContainsKey(p.Name))
+                        bad[p.Name] = new Failure(p, kind, detail + (method == p.Name ? "" : $"\n(in its helper {method})"));
                 }
 
-                foreach (Diagnostic d in run.InputCompilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error))
-                    Mark(MethodAt(spans, d), "program does not compile", "(a bug of the random-program grammar)\n" + GeneratorRun.DescribeDiagnostics(new[] { d }));
                 // Zero-derivative warnings (TN3xxx: a Floor, a cast to int, an unused parameter...) are expected on
                 // valid random programs; they generate code as usual.
                 foreach (Diagnostic d in run.GeneratorDiagnostics.Where(d => !(d.Severity == DiagnosticSeverity.Warning && d.Id.StartsWith("TN3", StringComparison.Ordinal))))
                     Mark(MethodAt(spans, d), d.Id == "TN9999" ? "internal error TN9999" : "unexpected diagnostic " + d.Id, GeneratorRun.DescribeDiagnostics(new[] { d }));
-                foreach (var group in run.CompilationErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true)
-                             .GroupBy(d => MethodOfHint(d.Location.SourceTree!.FilePath)))
+
+                // One emit of the output compilation: its diagnostics are the compilation errors (no separate GetDiagnostics pass).
+                start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var errors = bad.Count > 0 ? new List<Diagnostic>() : run.Emit();
+                Interlocked.Add(ref stats.EmitTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                if (errors.Any(d => !IsGenerated(d)))
+                {
+                    // Errors in the programs themselves: a bug of the grammar when the input alone does not compile.
+                    foreach (Diagnostic d in run.Input.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error))
+                        Mark(MethodAt(spans, d), "program does not compile", "(a bug of the random-program grammar)\n" + GeneratorRun.DescribeDiagnostics(new[] { d }));
+                }
+                foreach (var group in errors.Where(IsGenerated).GroupBy(d => MethodOfHint(d.Location.SourceTree!.FilePath)))
                     Mark(group.Key, "generated code does not compile", GeneratorRun.DescribeDiagnostics(group.Take(5)));
-                foreach (Diagnostic d in run.CompilationErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) != true))
+                foreach (Diagnostic d in errors.Where(d => !IsGenerated(d)))
                     Mark(MethodAt(spans, d), "generated code does not compile", GeneratorRun.DescribeDiagnostics(new[] { d }));
 
                 if (bad.Count > 0)
@@ -139,21 +148,22 @@ namespace Tangent.Generator.Tests.RandomPrograms
                     remaining.RemoveAll(p => bad.ContainsKey(p.Name));
                     continue;
                 }
-                if (run.CompilationErrors.Any())
+                if (errors.Count > 0)
                 {
                     // Errors not attributable to a method: report them against the whole batch.
-                    failures.Add(new Failure(remaining[0], "generated code does not compile", GeneratorRun.DescribeDiagnostics(run.CompilationErrors.Take(10))));
+                    failures.Add(new Failure(remaining[0], "generated code does not compile", GeneratorRun.DescribeDiagnostics(errors.Take(10))));
                     return failures;
                 }
 
-                start = System.Diagnostics.Stopwatch.GetTimestamp();
-                Assembly assembly = run.Emit();
-                Interlocked.Add(ref stats.EmitTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+                Assembly assembly = run.Assembly!;
                 start = System.Diagnostics.Stopwatch.GetTimestamp();
                 foreach (var program in remaining)
                 {
                     Interlocked.Increment(ref stats.ProgramsChecked);
                     if (program.ReturnsArray) Interlocked.Increment(ref stats.ArrayResults);
+                    var features = ProgramCalls.Features(program);
+                    if (features.Contains(ProgramCalls.Calls)) Interlocked.Increment(ref stats.ProgramsWithCalls);
+                    foreach (string feature in features) stats.Count(stats.CallFeatures, feature);
                     Failure? failure = CheckWithTimeout(assembly, className, program, points, stats);
                     if (failure != null) failures.Add(failure);
                 }
@@ -191,11 +201,11 @@ namespace Tangent.Generator.Tests.RandomPrograms
         {
             var problems = new List<string>();
             string source = ProgramBatch.Source(className, mutants.Select(m => m.Program));
-            GeneratorRun run;
+            BatchRun run;
             try
             {
                 Interlocked.Increment(ref stats.Compilations);
-                run = GeneratorHarness.Run(source);
+                run = BatchRun.Generate(source);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -206,9 +216,9 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 return problems;
             }
 
-            var spans = MethodSpans(run.InputCompilation);
-            var text = run.InputCompilation.SyntaxTrees.First().GetText();
-            var inputErrors = run.InputCompilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var spans = MethodSpans(run.Input);
+            var text = run.Input.SyntaxTrees.First().GetText();
+            var inputErrors = run.Input.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             foreach (var mutant in mutants)
             {
                 Interlocked.Increment(ref stats.Mutants);
@@ -216,6 +226,16 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 string name = mutant.Program.Name;
                 TextSpan method = spans[name];
                 var mine = run.GeneratorDiagnostics.Where(d => MethodAt(spans, d) == name).ToList();
+                // The mutation is in the method itself: its helpers must stay valid.
+                var helperNames = mutant.Program.Helpers.Select(h => h.Name).ToHashSet();
+                // Zero-derivative warnings (TN3xxx) are expected in valid helpers, as in valid programs.
+                var inHelpers = run.GeneratorDiagnostics.Where(d => MethodAt(spans, d) is string m && helperNames.Contains(m)
+                                                                    && !(d.Severity == DiagnosticSeverity.Warning && d.Id.StartsWith("TN3", StringComparison.Ordinal))).ToList();
+                if (inHelpers.Count > 0)
+                {
+                    problems.Add(Describe(mutant, inHelpers.Any(d => d.Id == "TN9999") ? "internal error TN9999 in a helper" : "a diagnostic in a helper (a bug of the random-program grammar)", GeneratorRun.DescribeDiagnostics(inHelpers)));
+                    continue;
+                }
                 var cSharpErrors = inputErrors.Where(d => method.Contains(d.Location.SourceSpan.Start)).ToList();
                 if (cSharpErrors.Count > 0)
                 {
@@ -254,6 +274,13 @@ namespace Tangent.Generator.Tests.RandomPrograms
                     problems.Add(Describe(mutant, $"expected {string.Join(" or ", mutant.ExpectedIds)} on the mutation", GeneratorRun.DescribeDiagnostics(mine)));
                     continue;
                 }
+                if (mutant.ExactText is string exact && !onTheMutation.Any(d => mutant.ExpectedIds.Contains(d.Id)
+                        && d.Location.GetLineSpan().StartLinePosition.Line == firstLine && text.ToString(d.Location.SourceSpan) == exact))
+                {
+                    problems.Add(Describe(mutant, $"expected {string.Join(" or ", mutant.ExpectedIds)} exactly at '{exact}' (line {firstLine + 1})",
+                        GeneratorRun.DescribeDiagnostics(mine) + string.Join("", mine.Select(d => $"  {d.Id} at line {d.Location.GetLineSpan().StartLinePosition.Line + 1}: '{text.ToString(d.Location.SourceSpan)}'\n"))));
+                    continue;
+                }
                 if (run.GeneratedSources.Keys.Any(k => MethodOfHint(k) == name))
                 {
                     problems.Add(Describe(mutant, "code was generated for a method with errors", GeneratorRun.DescribeDiagnostics(mine)));
@@ -262,7 +289,8 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 foreach (var id in onTheMutation.Select(d => d.Id).Distinct()) stats.Count(stats.MutationIds, id);
                 Interlocked.Increment(ref stats.MutantsRejected);
             }
-            var generatedErrors = run.CompilationErrors.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToList();
+            // The helpers' generated code (methods with errors get none): it must compile.
+            var generatedErrors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && IsGenerated(d)).ToList();
             if (generatedErrors.Count > 0)
                 problems.Add("Generated code in a batch of mutants does not compile:\n" + GeneratorRun.DescribeDiagnostics(generatedErrors.Take(10)));
             return problems;
@@ -290,6 +318,55 @@ namespace Tangent.Generator.Tests.RandomPrograms
 
         private static string Describe(Mutant mutant, string problem, string detail) =>
             $"Mutant {mutant.Program.Index} ({mutant.Kind}): {problem}\n{detail}\n{mutant.Program.PrintStandalone()}";
+
+        private static bool IsGenerated(Diagnostic d) => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true;
+
+        /// <summary>
+        /// The generator run over one batch: like <see cref="GeneratorHarness.Run"/>, without step tracking and without
+        /// binding the whole output compilation for its diagnostics (<see cref="Emit"/> reports the errors; binding and
+        /// emitting separately would compile every method body twice).
+        /// </summary>
+        private sealed class BatchRun
+        {
+            public Compilation Input { get; private init; } = null!;
+            public Compilation Output { get; private init; } = null!;
+            public ImmutableArray<Diagnostic> GeneratorDiagnostics { get; private init; }
+            public IReadOnlyDictionary<string, string> GeneratedSources { get; private init; } = null!;
+            public Assembly? Assembly { get; private set; }
+
+            public static BatchRun Generate(string source)
+            {
+                var input = GeneratorHarness.CreateCompilation(source);
+                GeneratorDriver driver = CSharpGeneratorDriver.Create(
+                    new[] { new TangentGenerator().AsSourceGenerator() },
+                    parseOptions: GeneratorHarness.ParseOptions,
+                    driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
+                driver = driver.RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
+                var result = driver.GetRunResult();
+                GeneratorHarness.ThrowIfGeneratorFailed(result);
+                return new BatchRun
+                {
+                    Input = input,
+                    Output = output,
+                    GeneratorDiagnostics = result.Diagnostics,
+                    GeneratedSources = result.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => s.HintName, s => s.SourceText.ToString()),
+                };
+            }
+
+            /// <summary>Emits and loads the output compilation; returns its errors (then nothing is loaded).</summary>
+            public List<Diagnostic> Emit()
+            {
+                using var pe = new System.IO.MemoryStream();
+                using var pdb = new System.IO.MemoryStream();
+                var emitted = Output.Emit(pe, pdb);
+                if (!emitted.Success) return emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+                pe.Position = 0;
+                pdb.Position = 0;
+                var context = new System.Runtime.Loader.AssemblyLoadContext("RandomPrograms_" + Output.AssemblyName, isCollectible: true);
+                Assembly = context.LoadFromStream(pe, pdb);
+                return new List<Diagnostic>();
+            }
+        }
 
         // ------------------------------------------------------------------ locating methods
 
