@@ -10,9 +10,10 @@ static partial class FloatMath
     [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Forward)]
     public static (float Value, float Tangent) FForward(float x, float y, float dX, float dY)
     {
-        float sin = global::System.MathF.Sin(x);
+        (float Sin, float Cos) sinCos = global::System.MathF.SinCos(x);
+        float sin = sinCos.Sin;
         float sqrt = global::System.MathF.Sqrt(y);
-        return (sin * sqrt + x / y, dX * global::System.MathF.Cos(x) * sqrt + sin * (dY / (2 * sqrt)) + (dX / y - dY * x / (y * y)));
+        return (sin * sqrt + x / y, dX * sinCos.Cos * sqrt + sin * (dY / (2 * sqrt)) + (dX / y - dY * x / (y * y)));
     }
 
     /// <summary>
@@ -22,7 +23,8 @@ static partial class FloatMath
     public static float FAdjoint(float x, float y, ref float dX, ref float dY, float dResult = 1)
     {
         // Forward sweep
-        float sin = global::System.MathF.Sin(x);
+        (float Sin, float Cos) sinCos = global::System.MathF.SinCos(x);
+        float sin = sinCos.Sin;
         float sqrt = global::System.MathF.Sqrt(y);
         float result = sin * sqrt + x / y;
 
@@ -31,7 +33,7 @@ static partial class FloatMath
         dX += dResult / y;
         dY -= dResult * x / (y * y);
         dY += sin * dResult / (2 * sqrt);
-        dX += dResult * sqrt * global::System.MathF.Cos(x);
+        dX += dResult * sqrt * sinCos.Cos;
 
         return result;
     }

@@ -16,9 +16,10 @@ static partial class IfElse
         double exp = 0;
         if (x > y)
         {
-            sin = global::System.Math.Sin(y);
+            (double Sin, double Cos) sinCos = global::System.Math.SinCos(y);
+            sin = sinCos.Sin;
             z = x * sin;
-            dZ = dX * sin + x * (dY * global::System.Math.Cos(y));
+            dZ = dX * sin + x * (dY * sinCos.Cos);
         }
         else
         {

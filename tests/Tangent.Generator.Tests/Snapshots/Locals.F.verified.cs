@@ -12,8 +12,9 @@ static partial class Locals
     {
         double y = x * x;
         double dY = dX * x + x * dX;
-        double sin = global::System.Math.Sin(y);
-        double dProduct = dY * global::System.Math.Cos(y) * y + sin * dY;
+        (double Sin, double Cos) sinCos = global::System.Math.SinCos(y);
+        double sin = sinCos.Sin;
+        double dProduct = dY * sinCos.Cos * y + sin * dY;
         y = sin * y;
         dY = dProduct;
         double exp = global::System.Math.Exp(x);

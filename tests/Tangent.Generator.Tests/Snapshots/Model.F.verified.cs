@@ -10,8 +10,9 @@ partial class Model
     [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Forward)]
     public (double Value, double Tangent) FForward(double x, double dX)
     {
-        double product = this.scale * global::System.Math.Cos(x);
-        return (product * x, product * dX - this.scale * (dX * global::System.Math.Sin(x)) * x);
+        (double Sin, double Cos) sinCos = global::System.Math.SinCos(x);
+        double product = this.scale * sinCos.Cos;
+        return (product * x, product * dX - this.scale * (dX * sinCos.Sin) * x);
     }
 
     /// <summary>
@@ -21,13 +22,14 @@ partial class Model
     public double FAdjoint(double x, ref double dX, double dResult = 1)
     {
         // Forward sweep
-        double product = this.scale * global::System.Math.Cos(x);
+        (double Sin, double Cos) sinCos = global::System.Math.SinCos(x);
+        double product = this.scale * sinCos.Cos;
         double result = product * x;
 
         // Reverse sweep
         // Grad of: return scale * Math.Cos(x) * x;
         dX += product * dResult;
-        dX -= this.scale * (dResult * x) * global::System.Math.Sin(x);
+        dX -= this.scale * (dResult * x) * sinCos.Sin;
 
         return result;
     }

@@ -15,8 +15,9 @@ static partial class ParameterReassigned
         double dProduct = dX1 * x1 + x1 * dX1;
         x1 = x1 * x1;
         dX1 = dProduct;
-        double dSum = dX1 * global::System.Math.Cos(x1) + dX1;
-        x1 = global::System.Math.Sin(x1) + x1;
+        (double Sin, double Cos) sinCos = global::System.Math.SinCos(x1);
+        double dSum = dX1 * sinCos.Cos + dX1;
+        x1 = sinCos.Sin + x1;
         dX1 = dSum;
         return (x1, dX1);
     }

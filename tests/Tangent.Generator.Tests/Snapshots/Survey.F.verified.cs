@@ -10,7 +10,8 @@ static partial class Survey
     [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Forward)]
     public static (double Value, double Tangent) FForward(double x1, double x2, double dX1, double dX2)
     {
-        return (global::System.Math.Log(x1) + x1 * x2 - global::System.Math.Sin(x2), dX1 / x1 + (dX1 * x2 + x1 * dX2) - dX2 * global::System.Math.Cos(x2));
+        (double Sin, double Cos) sinCos = global::System.Math.SinCos(x2);
+        return (global::System.Math.Log(x1) + x1 * x2 - sinCos.Sin, dX1 / x1 + (dX1 * x2 + x1 * dX2) - dX2 * sinCos.Cos);
     }
 
     /// <summary>
@@ -20,11 +21,12 @@ static partial class Survey
     public static double FAdjoint(double x1, double x2, ref double dX1, ref double dX2, double dResult = 1)
     {
         // Forward sweep
-        double result = global::System.Math.Log(x1) + x1 * x2 - global::System.Math.Sin(x2);
+        (double Sin, double Cos) sinCos = global::System.Math.SinCos(x2);
+        double result = global::System.Math.Log(x1) + x1 * x2 - sinCos.Sin;
 
         // Reverse sweep
         // Grad of: return Math.Log(x1) + x1 * x2 - Math.Sin(x2);
-        dX2 -= dResult * global::System.Math.Cos(x2);
+        dX2 -= dResult * sinCos.Cos;
         dX1 += dResult * x2;
         dX2 += x1 * dResult;
         dX1 += dResult / x1;

@@ -16,8 +16,9 @@ static partial class WhileBreak
         int k = 0;
         while (k < 50)
         {
-            dSin = dS * global::System.Math.Cos(s);
-            s = s * 1.5 + global::System.Math.Sin(s);
+            (double Sin, double Cos) sinCos = global::System.Math.SinCos(s);
+            dSin = dS * sinCos.Cos;
+            s = s * 1.5 + sinCos.Sin;
             dS = dS * 1.5 + dSin;
             if (s > 10.0)
             {
