@@ -7,14 +7,12 @@ namespace Tangent.Generator.Tests.RandomPrograms
 {
     /// <summary>
     /// Bugs found by the random-program tests with calls between [Differentiable] methods (the 10,000-program run with
-    /// seed 20260611), shrunk. Skipped while open; remove the Skip when fixed.
+    /// seed 20260611), shrunk: an element of an input array passed straight to a [Differentiable] call inside a loop
+    /// (H(a[i])) was neither recorded nor read again in the reverse sweep, so every pass called HReverse with the last
+    /// pass's a[i]. Fixed: the reverse sweep reads a recomputed element temporary again from the array.
     /// </summary>
     public class Regressions
     {
-        private const string ElementArgumentInLoop =
-            "bug: an element of an input array passed directly as an argument of a [Differentiable] call inside a loop (H(a[i])) "
-            + "is neither recorded nor re-read in the reverse sweep: every pass calls HReverse with the last pass's a[i], see report";
-
         private static GeneratorRun Compile(string members)
         {
             GeneratorRun run = GeneratorHarness.Run("using System;\nusing Tangent;\n\npublic static partial class C\n{\n" + members + "\n}\n");
@@ -26,7 +24,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
         private static void AssertClose(double expected, double actual, string what) =>
             Assert.True(Math.Abs(expected - actual) <= 1e-9 * (1 + Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
 
-        [Fact(Skip = ElementArgumentInLoop)]
+        [Fact]
         public void An_input_array_element_passed_to_a_call_in_a_loop_gets_its_own_adjoint()
         {
             // The adjoint's argument temp 'x = a[i]' counts as re-readable (a is never written), so it is not pushed;
@@ -69,7 +67,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
             }
         }
 
-        [Fact(Skip = ElementArgumentInLoop)]
+        [Fact]
         public void Program_7038_shrunk()
         {
             // Random program 7038 (seed 20260611), shrunk by ProgramMinimizer: adjoint mismatch d(result)/da5[0], adjoint
@@ -104,7 +102,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 AssertClose(1 / (1 + a5[j] * a5[j]), dA5[j], $"M7038Gradient d/da5[{j}]");
         }
 
-        [Fact(Skip = ElementArgumentInLoop)]
+        [Fact]
         public void Program_4999_shrunk()
         {
             // Random program 4999 (seed 20260611), shrunk: adjoint mismatch d(result)/da2[0], adjoint 0.296935364339169,
