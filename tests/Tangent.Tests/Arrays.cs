@@ -88,8 +88,7 @@ public static partial class ArrayMethods
     }
 
     /// <summary>An array result that does not depend on x: yᵢ = 2i + 1.</summary>
-    // Tests a result with no derivative, so the warning that it has none (TN3002) is expected (the pragma takes
-    // effect once the generator reports source locations, dotnet/roslyn#68291).
+    // Tests a result with no derivative, so the warning that it has none (TN3002) is expected.
 #pragma warning disable TN3002
     [Differentiable]
     public static double[] ConstantResult(double[] x)

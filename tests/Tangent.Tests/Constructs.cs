@@ -77,8 +77,7 @@ public static partial class Constructs
     public static double CastToDouble(float f, double y) => (double)f * y + f * f;
 
     /// <summary>(int)x is piecewise constant: zero derivative.</summary>
-    // Tests that zero derivative, so the warning that it is zero (TN3001) is expected (the pragma takes effect
-    // once the generator reports source locations, dotnet/roslyn#68291).
+    // Tests that zero derivative, so the warning that it is zero (TN3001) is expected.
 #pragma warning disable TN3001
     [Differentiable]
     public static double CastToInt(double x, double y)

@@ -146,8 +146,6 @@ public static partial class Templates
 
     // These test the zero-derivative templates: the zero derivative through Floor, Round, Sign... is the point,
     // so the warnings that it is zero (TN3001) and that a result gets no derivative at all (TN3002) are expected.
-    // (The pragmas take effect once the generator reports source locations, dotnet/roslyn#68291; until then the
-    // warnings show in this project's build.)
 #pragma warning disable TN3001, TN3002
 
     [Differentiable] public static double Floor(double x, double y) => Math.Floor(x) * y + x;
