@@ -30,34 +30,214 @@ namespace Tangent.Generator.Optimization
 
         // ------------------------------------------------------------ reads and writes
 
+        // The walks below visit an expression's nodes in the order of Expr.Children (the node, then its
+        // children left to right) without allocating: they run for every statement of every pass.
+
+        /// <summary>Something that sees each variable an expression reads (a <c>ref x</c> argument reads <c>x</c>).</summary>
+        private interface IReadVisitor
+        {
+            void Read(string name);
+        }
+
+        private static void VisitReads<T>(Expr e, ref T visitor) where T : struct, IReadVisitor
+        {
+            switch (e)
+            {
+                case VarExpr v:
+                    visitor.Read(v.Name);
+                    break;
+                case ConstExpr _:
+                case RawExpr _:
+                    break;
+                case OpExpr o:
+                    foreach (var a in o.Args) VisitReads(a, ref visitor);
+                    break;
+                case CallExpr c:
+                    if (c.Receiver != null) VisitReads(c.Receiver, ref visitor);
+                    foreach (var a in c.Args) VisitReads(a, ref visitor);
+                    break;
+                case CastExpr k:
+                    VisitReads(k.Operand, ref visitor);
+                    break;
+                case CondExpr k:
+                    VisitReads(k.Condition, ref visitor);
+                    VisitReads(k.WhenTrue, ref visitor);
+                    VisitReads(k.WhenFalse, ref visitor);
+                    break;
+                case MemberExpr m:
+                    VisitReads(m.Receiver, ref visitor);
+                    break;
+                case IndexExpr x:
+                    VisitReads(x.Array, ref visitor);
+                    foreach (var a in x.Indices) VisitReads(a, ref visitor);
+                    break;
+                case TupleExpr t:
+                    foreach (var a in t.Items) VisitReads(a, ref visitor);
+                    break;
+                case NewArrayExpr n:
+                    foreach (var a in n.Sizes) VisitReads(a, ref visitor);
+                    break;
+                case InterpolatedExpr h:
+                    foreach (var a in h.Holes) VisitReads(a, ref visitor);
+                    break;
+                case RefExpr r:
+                    // Its one child is the variable itself.
+                    visitor.Read(r.Name);
+                    break;
+                default:
+                    foreach (var c in e.Children) VisitReads(c, ref visitor);
+                    break;
+            }
+        }
+
+        private struct CollectReads : IReadVisitor
+        {
+            public HashSet<string> Into;
+            public void Read(string name) => Into.Add(name);
+        }
+
+        private struct CountName : IReadVisitor
+        {
+            public string Name;
+            public int Count;
+            public void Read(string name)
+            {
+                if (name == Name) Count++;
+            }
+        }
+
+        private struct AddReadCounts : IReadVisitor
+        {
+            public Dictionary<string, int> Counts;
+            public int Sign;
+            public void Read(string name) => Add(Counts, name, Sign);
+        }
+
+        private static void Add(Dictionary<string, int> counts, string name, int delta)
+        {
+            counts.TryGetValue(name, out int n);
+            counts[name] = n + delta;
+        }
+
         internal static void Reads(Expr e, HashSet<string> into)
         {
-            if (e is VarExpr v) into.Add(v.Name);
-            foreach (var c in e.Children) Reads(c, into);
+            var visitor = new CollectReads { Into = into };
+            VisitReads(e, ref visitor);
         }
 
         private static int CountReads(Expr e, string name)
         {
-            int n = e is VarExpr v && v.Name == name ? 1 : 0;
-            foreach (var c in e.Children) n += CountReads(c, name);
-            return n;
+            var visitor = new CountName { Name = name };
+            VisitReads(e, ref visitor);
+            return visitor.Count;
         }
 
         /// <summary>Every variable a statement reads, nested statements included.</summary>
         internal static void AllReads(CStmt s, HashSet<string> reads) => Mentions(s, reads, new HashSet<string>());
 
-        /// <summary>The variables passed by <c>ref</c> in an expression: the callee may change them.</summary>
-        private static void RefTargets(Expr e, HashSet<string> into)
+        /// <summary>Calls <paramref name="action"/> on the name of every <c>ref</c> argument in an expression: the callee may change them.</summary>
+        private static void VisitRefs<TState>(Expr e, TState state, System.Action<TState, string> action)
         {
-            if (e is RefExpr r) into.Add(r.Name);
-            foreach (var c in e.Children) RefTargets(c, into);
+            switch (e)
+            {
+                case RefExpr r:
+                    action(state, r.Name);
+                    break;
+                case VarExpr _:
+                case ConstExpr _:
+                case RawExpr _:
+                    break;
+                case OpExpr o:
+                    foreach (var a in o.Args) VisitRefs(a, state, action);
+                    break;
+                case CallExpr c:
+                    if (c.Receiver != null) VisitRefs(c.Receiver, state, action);
+                    foreach (var a in c.Args) VisitRefs(a, state, action);
+                    break;
+                default:
+                    foreach (var c in e.Children) VisitRefs(c, state, action);
+                    break;
+            }
         }
+
+        private static readonly System.Action<HashSet<string>, string> AddName = (set, name) => set.Add(name);
+        private static readonly System.Action<HashSet<string>, string> RemoveName = (set, name) => set.Remove(name);
+
+        /// <summary>The variables passed by <c>ref</c> in an expression: the callee may change them.</summary>
+        private static void RefTargets(Expr e, HashSet<string> into) => VisitRefs(e, into, AddName);
 
         private static int CountRefs(Expr e, string name)
         {
-            int n = e is RefExpr r && r.Name == name ? 1 : 0;
-            foreach (var c in e.Children) n += CountRefs(c, name);
-            return n;
+            switch (e)
+            {
+                case RefExpr r:
+                    return r.Name == name ? 1 : 0;
+                case VarExpr _:
+                case ConstExpr _:
+                case RawExpr _:
+                    return 0;
+                case OpExpr o:
+                {
+                    int n = 0;
+                    foreach (var a in o.Args) n += CountRefs(a, name);
+                    return n;
+                }
+                case CallExpr c:
+                {
+                    int n = c.Receiver != null ? CountRefs(c.Receiver, name) : 0;
+                    foreach (var a in c.Args) n += CountRefs(a, name);
+                    return n;
+                }
+                default:
+                {
+                    int n = 0;
+                    foreach (var c in e.Children) n += CountRefs(c, name);
+                    return n;
+                }
+            }
+        }
+
+        /// <summary><see cref="Expr.IsPure"/> without allocating: false when some call of user code or impure raw read is in it.</summary>
+        internal static bool IsPure(Expr e)
+        {
+            switch (e)
+            {
+                case VarExpr _:
+                case ConstExpr _:
+                case RefExpr _:
+                    return true;
+                case RawExpr r:
+                    return r.Pure;
+                case OpExpr o:
+                    foreach (var a in o.Args)
+                    {
+                        if (!IsPure(a)) return false;
+                    }
+                    return true;
+                case CallExpr c:
+                    if (!c.Pure) return false;
+                    if (c.Receiver != null && !IsPure(c.Receiver)) return false;
+                    foreach (var a in c.Args)
+                    {
+                        if (!IsPure(a)) return false;
+                    }
+                    return true;
+                case CastExpr k:
+                    return IsPure(k.Operand);
+                case CondExpr k:
+                    return IsPure(k.Condition) && IsPure(k.WhenTrue) && IsPure(k.WhenFalse);
+                case MemberExpr m:
+                    return IsPure(m.Receiver);
+                case IndexExpr x:
+                    if (!IsPure(x.Array)) return false;
+                    foreach (var a in x.Indices)
+                    {
+                        if (!IsPure(a)) return false;
+                    }
+                    return true;
+                default:
+                    return e.IsPure;
+            }
         }
 
         /// <summary>Every variable a statement reads or writes, nested statements included.</summary>
@@ -99,26 +279,33 @@ namespace Tangent.Generator.Optimization
             }
         }
 
-        private static bool MentionsName(CStmt s, string name)
-        {
-            if (s is CDecl d && d.Name == name) return true;
-            var reads = new HashSet<string>();
-            var writes = new HashSet<string>();
-            Mentions(s, reads, writes);
-            return reads.Contains(name) || writes.Contains(name);
-        }
-
         private static int CountReads(CStmt s, string name)
         {
             switch (s)
             {
                 case CDecl d: return d.Init is null ? 0 : CountReads(d.Init, name);
                 case CAssign a: return CountReads(a.Value, name) + (a.Op != "=" && a.Name == name ? 1 : 0);
-                case CStore st: return CountReads(st.Value, name) + st.Indices.Sum(x => CountReads(x, name)) + (st.Array == name ? 1 : 0);
+                case CStore st:
+                {
+                    int n = CountReads(st.Value, name);
+                    foreach (var x in st.Indices) n += CountReads(x, name);
+                    return n + (st.Array == name ? 1 : 0);
+                }
                 case CExprStmt e: return CountReads(e.Value, name);
                 case CReturn r: return CountReads(r.Value, name);
-                case CIf i: return CountReads(i.Condition, name) + i.Then.Sum(t => CountReads(t, name)) + i.Else.Sum(t => CountReads(t, name));
-                case CWhile w: return CountReads(w.Condition, name) + w.Body.Sum(t => CountReads(t, name));
+                case CIf i:
+                {
+                    int n = CountReads(i.Condition, name);
+                    foreach (var t in i.Then) n += CountReads(t, name);
+                    foreach (var t in i.Else) n += CountReads(t, name);
+                    return n;
+                }
+                case CWhile w:
+                {
+                    int n = CountReads(w.Condition, name);
+                    foreach (var t in w.Body) n += CountReads(t, name);
+                    return n;
+                }
                 default: return 0;
             }
         }
@@ -131,9 +318,66 @@ namespace Tangent.Generator.Optimization
                 case CAssign a: return a.Name == name ? 1 : 0;
                 case CStore st: return st.Array == name ? 1 : 0;
                 case CExprStmt e: return CountRefs(e.Value, name);
-                case CIf i: return i.Then.Sum(t => CountWrites(t, name)) + i.Else.Sum(t => CountWrites(t, name));
-                case CWhile w: return w.Body.Sum(t => CountWrites(t, name));
+                case CIf i:
+                {
+                    int n = 0;
+                    foreach (var t in i.Then) n += CountWrites(t, name);
+                    foreach (var t in i.Else) n += CountWrites(t, name);
+                    return n;
+                }
+                case CWhile w:
+                {
+                    int n = 0;
+                    foreach (var t in w.Body) n += CountWrites(t, name);
+                    return n;
+                }
                 default: return 0;
+            }
+        }
+
+        /// <summary>
+        /// Adds <paramref name="sign"/> times what <see cref="CountReads(CStmt, string)"/> and
+        /// <see cref="CountWrites(CStmt, string)"/> count, for every name at once.
+        /// </summary>
+        private static void AddCounts(CStmt s, Dictionary<string, int> reads, Dictionary<string, int> writes, int sign)
+        {
+            var visitor = new AddReadCounts { Counts = reads, Sign = sign };
+            switch (s)
+            {
+                case CDecl d:
+                    if (d.Init != null)
+                    {
+                        VisitReads(d.Init, ref visitor);
+                        Add(writes, d.Name, sign);
+                    }
+                    break;
+                case CAssign a:
+                    VisitReads(a.Value, ref visitor);
+                    if (a.Op != "=") Add(reads, a.Name, sign);
+                    Add(writes, a.Name, sign);
+                    break;
+                case CStore st:
+                    VisitReads(st.Value, ref visitor);
+                    foreach (var x in st.Indices) VisitReads(x, ref visitor);
+                    Add(reads, st.Array, sign);
+                    Add(writes, st.Array, sign);
+                    break;
+                case CExprStmt e:
+                    VisitReads(e.Value, ref visitor);
+                    VisitRefs(e.Value, (writes, sign), (state, name) => Add(state.writes, name, state.sign));
+                    break;
+                case CReturn r:
+                    VisitReads(r.Value, ref visitor);
+                    break;
+                case CIf i:
+                    VisitReads(i.Condition, ref visitor);
+                    foreach (var t in i.Then) AddCounts(t, reads, writes, sign);
+                    foreach (var t in i.Else) AddCounts(t, reads, writes, sign);
+                    break;
+                case CWhile w:
+                    VisitReads(w.Condition, ref visitor);
+                    foreach (var t in w.Body) AddCounts(t, reads, writes, sign);
+                    break;
             }
         }
 
@@ -164,11 +408,11 @@ namespace Tangent.Generator.Optimization
                 switch (list[i])
                 {
                     case CDecl d when d.Init != null:
-                        changed |= Update(d.Init, Simplifier.Simplify(d.Init), e => d.Init = e);
+                        if (Simplified(d.Init) is { } dInit) { d.Init = dInit; changed = true; }
                         break;
                     case CAssign a:
                     {
-                        changed |= Update(a.Value, Simplifier.Simplify(a.Value), e => a.Value = e);
+                        if (Simplified(a.Value) is { } aValue) { a.Value = aValue; changed = true; }
                         if (a.Op != "=" && Simplifier.IsZero(a.Value))
                         {
                             list.RemoveAt(i--);
@@ -197,7 +441,7 @@ namespace Tangent.Generator.Optimization
                     }
                     case CStore st:
                     {
-                        changed |= Update(st.Value, Simplifier.Simplify(st.Value), x => st.Value = x);
+                        if (Simplified(st.Value) is { } stValue) { st.Value = stValue; changed = true; }
                         if (st.Op != "=" && Simplifier.IsZero(st.Value))
                         {
                             list.RemoveAt(i--);
@@ -213,16 +457,16 @@ namespace Tangent.Generator.Optimization
                         break;
                     }
                     case CExprStmt e:
-                        changed |= Update(e.Value, Simplifier.Simplify(e.Value), x => e.Value = x);
+                        if (Simplified(e.Value) is { } eValue) { e.Value = eValue; changed = true; }
                         break;
                     case CReturn r:
-                        changed |= Update(r.Value, Simplifier.Simplify(r.Value), x => r.Value = x);
+                        if (Simplified(r.Value) is { } rValue) { r.Value = rValue; changed = true; }
                         break;
                     case CIf c:
-                        changed |= Update(c.Condition, Simplifier.Simplify(c.Condition), x => c.Condition = x);
+                        if (Simplified(c.Condition) is { } cCondition) { c.Condition = cCondition; changed = true; }
                         changed |= SimplifyAll(c.Then);
                         changed |= SimplifyAll(c.Else);
-                        if (c.Then.All(t => t is CComment) && c.Else.All(t => t is CComment) && c.Condition.IsPure)
+                        if (OnlyComments(c.Then) && OnlyComments(c.Else) && IsPure(c.Condition))
                         {
                             list.RemoveAt(i--);
                             changed = true;
@@ -236,11 +480,23 @@ namespace Tangent.Generator.Optimization
             return changed;
         }
 
-        private static bool Update(Expr before, Expr after, System.Action<Expr> set)
+        private static bool OnlyComments(List<CStmt> list)
         {
-            if (before.Equals(after)) return false;
-            set(after);
+            foreach (var t in list)
+            {
+                if (!(t is CComment)) return false;
+            }
             return true;
+        }
+
+        /// <summary>
+        /// The simplified expression, or null when it equals <paramref name="e"/> (the simplifier returns the same
+        /// instance when it changes nothing, which spares comparing the trees).
+        /// </summary>
+        private static Expr? Simplified(Expr e)
+        {
+            var simplified = Simplifier.Simplify(e);
+            return ReferenceEquals(simplified, e) || simplified.Equals(e) ? null : simplified;
         }
 
         // ------------------------------------------------------------ dead stores
@@ -266,7 +522,7 @@ namespace Tangent.Generator.Optimization
                 switch (list[i])
                 {
                     case CAssign a:
-                        if (remove && !live.Contains(a.Name) && !pinned.Contains(a.Name) && a.Value.IsPure)
+                        if (remove && !live.Contains(a.Name) && !pinned.Contains(a.Name) && IsPure(a.Value))
                         {
                             list.RemoveAt(i);
                             changed = true;
@@ -279,7 +535,7 @@ namespace Tangent.Generator.Optimization
                     case CDecl d:
                         if (d.Init != null)
                         {
-                            if (remove && !live.Contains(d.Name) && !pinned.Contains(d.Name) && d.Init.IsPure)
+                            if (remove && !live.Contains(d.Name) && !pinned.Contains(d.Name) && IsPure(d.Init))
                             {
                                 d.Init = null;
                                 changed = true;
@@ -379,13 +635,9 @@ namespace Tangent.Generator.Optimization
                         else zero.Remove(a.Name);
                         break;
                     case CExprStmt e:
-                    {
                         // A call may add into what it gets by ref.
-                        var changedByCall = new HashSet<string>();
-                        RefTargets(e.Value, changedByCall);
-                        zero.ExceptWith(changedByCall);
+                        VisitRefs(e.Value, zero, RemoveName);
                         break;
-                    }
                     case CIf i:
                     {
                         var thenZero = new HashSet<string>(zero);
@@ -414,10 +666,12 @@ namespace Tangent.Generator.Optimization
                         var bodyZero = new HashSet<string>(head);
                         changed |= ForwardZeros(w.Body, bodyZero);
                         zero.IntersectWith(head);
-                        var reads = new HashSet<string>();
-                        var writes = new HashSet<string>();
-                        Mentions(w, reads, writes);
-                        if (hasJumps) zero.ExceptWith(writes);
+                        if (hasJumps)
+                        {
+                            var writes = new HashSet<string>();
+                            Mentions(w, new HashSet<string>(), writes);
+                            zero.ExceptWith(writes);
+                        }
                         break;
                     }
                     case CJump _:
@@ -452,18 +706,42 @@ namespace Tangent.Generator.Optimization
         private static bool MergeDeclarations(List<CStmt> root)
         {
             bool changed = false;
+            var declared = new HashSet<string>();
+            var positions = new Dictionary<string, List<int>>();
             foreach (var list in AllLists(root).ToList())
             {
+                if (!HasMergeCandidate(list)) continue;
+
+                // Where each name declared in the list is mentioned (ascending statement indices). Removed
+                // statements stay in place as tombstones until the end, so the indices stay valid: a merge
+                // only removes the declaration (before every index still asked about) and turns the first
+                // assignment into a declaration of the same name with a value reading the same variables.
+                declared.Clear();
+                positions.Clear();
+                foreach (var s in list)
+                {
+                    if (s is CDecl d) declared.Add(d.Name);
+                }
+                var record = new RecordPositions { Declared = declared, Positions = positions };
+                for (int k = 0; k < list.Count; k++)
+                {
+                    record.Index = k;
+                    if (list[k] is CDecl d) record.Read(d.Name);
+                    VisitMentions(list[k], ref record);
+                }
+
+                bool removed = false;
                 for (int i = 0; i < list.Count; i++)
                 {
                     if (!(list[i] is CDecl d)) continue;
                     bool zeroInit = d.Init is ConstExpr c && c.IsZero;
                     if (d.Init != null && !zeroInit) continue;
-                    int j = i + 1;
-                    while (j < list.Count && !MentionsName(list[j], d.Name)) j++;
+                    // The first statement after the declaration that mentions the name.
+                    int j = FirstAfter(positions[d.Name], i) ?? list.Count;
                     if (j == list.Count)
                     {
-                        list.RemoveAt(i--);
+                        list[i] = Removed.Instance;
+                        removed = true;
                         changed = true;
                         continue;
                     }
@@ -474,12 +752,90 @@ namespace Tangent.Generator.Optimization
                         : null;
                     if (init is null) continue;
                     list[j] = new CDecl(d.Type, d.Name, init, a.Comment ?? d.Comment);
-                    list.RemoveAt(i--);
+                    list[i] = Removed.Instance;
+                    removed = true;
                     changed = true;
                 }
+                if (removed) Compact(list);
             }
             return changed;
         }
+
+        private static bool HasMergeCandidate(List<CStmt> list)
+        {
+            foreach (var s in list)
+            {
+                if (s is CDecl d && (d.Init is null || d.Init is ConstExpr c && c.IsZero)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>The first position after <paramref name="index"/>, or null.</summary>
+        private static int? FirstAfter(List<int> ascending, int index)
+        {
+            int at = ascending.BinarySearch(index + 1);
+            if (at < 0) at = ~at;
+            return at < ascending.Count ? ascending[at] : null;
+        }
+
+        /// <summary>Records the statement index under each name of <see cref="Declared"/> it mentions (once per statement).</summary>
+        private struct RecordPositions : IReadVisitor
+        {
+            public HashSet<string> Declared;
+            public Dictionary<string, List<int>> Positions;
+            public int Index;
+
+            public void Read(string name)
+            {
+                if (!Declared.Contains(name)) return;
+                if (!Positions.TryGetValue(name, out var list)) Positions[name] = list = new List<int>();
+                if (list.Count == 0 || list[list.Count - 1] != Index) list.Add(Index);
+            }
+        }
+
+        /// <summary>Every variable a statement reads or writes, nested statements included, as <see cref="Mentions"/> collects them.</summary>
+        private static void VisitMentions<T>(CStmt s, ref T visitor) where T : struct, IReadVisitor
+        {
+            switch (s)
+            {
+                case CDecl d:
+                    if (d.Init != null) { VisitReads(d.Init, ref visitor); visitor.Read(d.Name); }
+                    break;
+                case CAssign a:
+                    VisitReads(a.Value, ref visitor);
+                    visitor.Read(a.Name);
+                    break;
+                case CStore st:
+                    visitor.Read(st.Array);
+                    foreach (var index in st.Indices) VisitReads(index, ref visitor);
+                    VisitReads(st.Value, ref visitor);
+                    break;
+                case CExprStmt e:
+                    // A ref argument is also a read.
+                    VisitReads(e.Value, ref visitor);
+                    break;
+                case CReturn r:
+                    VisitReads(r.Value, ref visitor);
+                    break;
+                case CIf i:
+                    VisitReads(i.Condition, ref visitor);
+                    foreach (var t in i.Then) VisitMentions(t, ref visitor);
+                    foreach (var t in i.Else) VisitMentions(t, ref visitor);
+                    break;
+                case CWhile w:
+                    VisitReads(w.Condition, ref visitor);
+                    foreach (var t in w.Body) VisitMentions(t, ref visitor);
+                    break;
+            }
+        }
+
+        /// <summary>A statement removed from a list while the list is being walked by index (see <see cref="Compact"/>).</summary>
+        private sealed class Removed : CStmt
+        {
+            public static readonly Removed Instance = new Removed();
+        }
+
+        private static void Compact(List<CStmt> list) => list.RemoveAll(s => s is Removed);
 
         /// <summary>Declarations still without a value start at zero (their first write is nested or conditional).</summary>
         internal static void FinishDeclarations(List<CStmt> root)
@@ -537,8 +893,17 @@ namespace Tangent.Generator.Optimization
         private static bool Inline(CMethod method)
         {
             bool changed = false;
+            // How often each name is read and written in the whole body (as CountReads and CountWrites count),
+            // counted once and kept up to date as statements are rewritten and removed.
+            var reads = new Dictionary<string, int>();
+            var writes = new Dictionary<string, int>();
+            foreach (var s in method.Body) AddCounts(s, reads, writes, +1);
+            var valueReads = new HashSet<string>();
+            var uses = new List<int>();
             foreach (var list in AllLists(method.Body).ToList())
             {
+                // Removed definitions stay in place as tombstones until the list is done (no shifting of the list per removal).
+                bool removed = false;
                 for (int i = 0; i < list.Count; i++)
                 {
                     string? name;
@@ -549,32 +914,42 @@ namespace Tangent.Generator.Optimization
                         case CAssign a when a.Op == "=": name = a.Name; value = a.Value; break;
                         default: continue;
                     }
-                    if (!method.Inlinable.Contains(name) || !value.IsPure) continue;
-                    int totalWrites = method.Body.Sum(s => CountWrites(s, name));
-                    int totalReads = method.Body.Sum(s => CountReads(s, name));
+                    if (!method.Inlinable.Contains(name) || !IsPure(value)) continue;
+                    writes.TryGetValue(name, out int totalWrites);
+                    reads.TryGetValue(name, out int totalReads);
                     if (totalWrites != 1) continue;
                     if (totalReads == 0) continue;
-                    var valueReads = new HashSet<string>();
+                    valueReads.Clear();
                     Reads(value, valueReads);
 
                     if (value.IsAtom)
                     {
                         // Copy propagation: every read follows in this list, and what the copy reads is not written before the last read.
+                        // (Once all reads are found, no later statement reads the name: the last one stays the last.)
                         int last = -1, found = 0;
-                        for (int j = i + 1; j < list.Count; j++)
+                        uses.Clear();
+                        for (int j = i + 1; j < list.Count && found < totalReads; j++)
                         {
                             int n = CountReads(list[j], name);
-                            if (n > 0) { last = j; found += n; }
+                            if (n > 0) { last = j; found += n; uses.Add(j); }
                         }
                         if (found != totalReads) continue;
                         bool clobbered = false;
                         for (int j = i + 1; j < last && !clobbered; j++)
                         {
-                            clobbered = valueReads.Any(v => CountWrites(list[j], v) > 0);
+                            clobbered = WritesAny(list[j], valueReads);
                         }
-                        if (clobbered || valueReads.Any(v => WritesBeforeRead(list[last], v))) continue;
-                        for (int j = i + 1; j <= last; j++) Substitute(list[j], name, value);
-                        list.RemoveAt(i--);
+                        if (clobbered || WritesBeforeReadAny(list[last], valueReads)) continue;
+                        // Only the statements that read the name change.
+                        foreach (int j in uses)
+                        {
+                            AddCounts(list[j], reads, writes, -1);
+                            Substitute(list[j], name, value);
+                            AddCounts(list[j], reads, writes, +1);
+                        }
+                        AddCounts(list[i], reads, writes, -1);
+                        list[i] = Removed.Instance;
+                        removed = true;
                         changed = true;
                         continue;
                     }
@@ -589,15 +964,39 @@ namespace Tangent.Generator.Optimization
                     bool blocked = false;
                     for (int j = i + 1; j < use && !blocked; j++)
                     {
-                        blocked = valueReads.Any(v => CountWrites(list[j], v) > 0) || list[j] is CExprStmt;
+                        blocked = WritesAny(list[j], valueReads) || list[j] is CExprStmt;
                     }
                     if (blocked) continue;
+                    AddCounts(list[use], reads, writes, -1);
                     Substitute(list[use], name, value);
-                    list.RemoveAt(i--);
+                    AddCounts(list[use], reads, writes, +1);
+                    AddCounts(list[i], reads, writes, -1);
+                    list[i] = Removed.Instance;
+                    removed = true;
                     changed = true;
                 }
+                if (removed) Compact(list);
             }
             return changed;
+        }
+
+        /// <summary>Whether a statement writes any of the names.</summary>
+        private static bool WritesAny(CStmt s, HashSet<string> names)
+        {
+            foreach (var v in names)
+            {
+                if (CountWrites(s, v) > 0) return true;
+            }
+            return false;
+        }
+
+        private static bool WritesBeforeReadAny(CStmt s, HashSet<string> names)
+        {
+            foreach (var v in names)
+            {
+                if (WritesBeforeRead(s, v)) return true;
+            }
+            return false;
         }
 
         private static bool WritesBeforeRead(CStmt s, string name) => (s is CIf || s is CWhile) && CountWrites(s, name) > 0;
@@ -621,7 +1020,7 @@ namespace Tangent.Generator.Optimization
                 case CDecl d when d.Init != null: d.Init = Replace(d.Init, name, value); break;
                 case CAssign a: a.Value = Replace(a.Value, name, value); break;
                 case CStore st:
-                    st.Indices = new Helpers.EquatableArray<Expr>(st.Indices.Select(x => Replace(x, name, value)));
+                    if (ReplaceAll(st.Indices, name, value) is { } indices) st.Indices = indices;
                     st.Value = Replace(st.Value, name, value);
                     break;
                 case CExprStmt e: e.Value = Replace(e.Value, name, value); break;
@@ -638,22 +1037,86 @@ namespace Tangent.Generator.Optimization
             }
         }
 
+        /// <summary>
+        /// <paramref name="e"/> with every read of <paramref name="name"/> replaced by <paramref name="value"/>; the
+        /// same instance (and sub-trees) where nothing is replaced.
+        /// </summary>
         internal static Expr Replace(Expr e, string name, Expr value)
         {
             switch (e)
             {
                 case VarExpr v: return v.Name == name ? value : v;
-                case OpExpr o: return new OpExpr(o.Op, o.Args.Select(a => Replace(a, name, value)).ToArray());
-                case CallExpr c: return c with { Args = new Helpers.EquatableArray<Expr>(c.Args.Select(a => Replace(a, name, value))), Receiver = c.Receiver is null ? null : Replace(c.Receiver, name, value) };
-                case CastExpr k: return new CastExpr(k.Type, Replace(k.Operand, name, value));
-                case CondExpr k: return new CondExpr(Replace(k.Condition, name, value), Replace(k.WhenTrue, name, value), Replace(k.WhenFalse, name, value));
-                case TupleExpr t: return new TupleExpr(new Helpers.EquatableArray<Expr>(t.Items.Select(a => Replace(a, name, value))));
-                case MemberExpr m: return new MemberExpr(Replace(m.Receiver, name, value), m.Member);
-                case IndexExpr x: return new IndexExpr(Replace(x.Array, name, value), new Helpers.EquatableArray<Expr>(x.Indices.Select(a => Replace(a, name, value))));
-                case NewArrayExpr n: return n with { Sizes = new Helpers.EquatableArray<Expr>(n.Sizes.Select(a => Replace(a, name, value))) };
-                case InterpolatedExpr s: return s with { Holes = new Helpers.EquatableArray<Expr>(s.Holes.Select(a => Replace(a, name, value))) };
+                case OpExpr o:
+                {
+                    var args = ReplaceAll(o.Args, name, value);
+                    return args is null ? o : new OpExpr(o.Op, args.Value);
+                }
+                case CallExpr c:
+                {
+                    var args = ReplaceAll(c.Args, name, value);
+                    var receiver = c.Receiver is null ? null : Replace(c.Receiver, name, value);
+                    return args is null && ReferenceEquals(receiver, c.Receiver) ? c : c with { Args = args ?? c.Args, Receiver = receiver };
+                }
+                case CastExpr k:
+                {
+                    var operand = Replace(k.Operand, name, value);
+                    return ReferenceEquals(operand, k.Operand) ? k : new CastExpr(k.Type, operand);
+                }
+                case CondExpr k:
+                {
+                    var condition = Replace(k.Condition, name, value);
+                    var whenTrue = Replace(k.WhenTrue, name, value);
+                    var whenFalse = Replace(k.WhenFalse, name, value);
+                    return ReferenceEquals(condition, k.Condition) && ReferenceEquals(whenTrue, k.WhenTrue) && ReferenceEquals(whenFalse, k.WhenFalse)
+                        ? k : new CondExpr(condition, whenTrue, whenFalse);
+                }
+                case TupleExpr t:
+                {
+                    var items = ReplaceAll(t.Items, name, value);
+                    return items is null ? t : new TupleExpr(items.Value);
+                }
+                case MemberExpr m:
+                {
+                    var receiver = Replace(m.Receiver, name, value);
+                    return ReferenceEquals(receiver, m.Receiver) ? m : new MemberExpr(receiver, m.Member);
+                }
+                case IndexExpr x:
+                {
+                    var array = Replace(x.Array, name, value);
+                    var indices = ReplaceAll(x.Indices, name, value);
+                    return indices is null && ReferenceEquals(array, x.Array) ? x : new IndexExpr(array, indices ?? x.Indices);
+                }
+                case NewArrayExpr n:
+                {
+                    var sizes = ReplaceAll(n.Sizes, name, value);
+                    return sizes is null ? n : n with { Sizes = sizes.Value };
+                }
+                case InterpolatedExpr s:
+                {
+                    var holes = ReplaceAll(s.Holes, name, value);
+                    return holes is null ? s : s with { Holes = holes.Value };
+                }
                 default: return e;
             }
+        }
+
+        /// <summary>The items with <see cref="Replace"/> applied, or null when no item changes.</summary>
+        private static Helpers.EquatableArray<Expr>? ReplaceAll(Helpers.EquatableArray<Expr> items, string name, Expr value)
+        {
+            Expr[]? result = null;
+            for (int i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                var replaced = Replace(item, name, value);
+                if (result is null)
+                {
+                    if (ReferenceEquals(replaced, item)) continue;
+                    result = new Expr[items.Count];
+                    for (int k = 0; k < i; k++) result[k] = items[k];
+                }
+                result[i] = replaced;
+            }
+            return result is null ? null : new Helpers.EquatableArray<Expr>(System.Collections.Immutable.ImmutableArray.Create(result));
         }
     }
 }
