@@ -14,15 +14,19 @@ namespace Tangent.Generator.Optimization
     {
         public static void Optimize(CMethod method, bool finish = true)
         {
+            var work = new Workspace();
+            // Passes only move, copy and drop what the body reads and writes: the names numbered now are all there will be
+            // (a new one would still get a number).
+            work.Names.Build(method.Body, method.Pinned);
             for (int round = 0; round < 50; round++)
             {
                 bool changed = false;
                 changed |= SimplifyAll(method.Body);
-                changed |= ForwardZeros(method.Body, new HashSet<string>());
-                changed |= RemoveDeadStores(method);
-                changed |= MergeDeclarations(method.Body);
-                changed |= Inline(method);
-                changed |= RemoveCopiesBack(method.Body);
+                changed |= ForwardZeros(method.Body, work.Names);
+                changed |= RemoveDeadStores(method, work.Names);
+                changed |= MergeDeclarations(method.Body, work);
+                changed |= Inline(method, work);
+                changed |= RemoveCopiesBack(method.Body, work);
                 if (!changed) break;
             }
             if (finish) FinishDeclarations(method.Body);
@@ -108,15 +112,9 @@ namespace Tangent.Generator.Optimization
 
         private struct AddReadCounts : IReadVisitor
         {
-            public Dictionary<string, int> Counts;
+            public Workspace Work;
             public int Sign;
-            public void Read(string name) => Add(Counts, name, Sign);
-        }
-
-        private static void Add(Dictionary<string, int> counts, string name, int delta)
-        {
-            counts.TryGetValue(name, out int n);
-            counts[name] = n + delta;
+            public void Read(string name) => Work.AddRead(name, Sign);
         }
 
         internal static void Reads(Expr e, HashSet<string> into)
@@ -337,64 +335,47 @@ namespace Tangent.Generator.Optimization
 
         /// <summary>
         /// Adds <paramref name="sign"/> times what <see cref="CountReads(CStmt, string)"/> and
-        /// <see cref="CountWrites(CStmt, string)"/> count, for every name at once.
+        /// <see cref="CountWrites(CStmt, string)"/> count, for every name at once, to the workspace's counts.
         /// </summary>
-        private static void AddCounts(CStmt s, Dictionary<string, int> reads, Dictionary<string, int> writes, int sign)
+        private static void AddCounts(CStmt s, Workspace work, int sign)
         {
-            var visitor = new AddReadCounts { Counts = reads, Sign = sign };
+            var visitor = new AddReadCounts { Work = work, Sign = sign };
             switch (s)
             {
                 case CDecl d:
                     if (d.Init != null)
                     {
                         VisitReads(d.Init, ref visitor);
-                        Add(writes, d.Name, sign);
+                        work.AddWrite(d.Name, sign);
                     }
                     break;
                 case CAssign a:
                     VisitReads(a.Value, ref visitor);
-                    if (a.Op != "=") Add(reads, a.Name, sign);
-                    Add(writes, a.Name, sign);
+                    if (a.Op != "=") work.AddRead(a.Name, sign);
+                    work.AddWrite(a.Name, sign);
                     break;
                 case CStore st:
                     VisitReads(st.Value, ref visitor);
                     foreach (var x in st.Indices) VisitReads(x, ref visitor);
-                    Add(reads, st.Array, sign);
-                    Add(writes, st.Array, sign);
+                    work.AddRead(st.Array, sign);
+                    work.AddWrite(st.Array, sign);
                     break;
                 case CExprStmt e:
                     VisitReads(e.Value, ref visitor);
-                    VisitRefs(e.Value, (writes, sign), (state, name) => Add(state.writes, name, state.sign));
+                    VisitRefs(e.Value, (work, sign), (state, name) => state.work.AddWrite(name, state.sign));
                     break;
                 case CReturn r:
                     VisitReads(r.Value, ref visitor);
                     break;
                 case CIf i:
                     VisitReads(i.Condition, ref visitor);
-                    foreach (var t in i.Then) AddCounts(t, reads, writes, sign);
-                    foreach (var t in i.Else) AddCounts(t, reads, writes, sign);
+                    foreach (var t in i.Then) AddCounts(t, work, sign);
+                    foreach (var t in i.Else) AddCounts(t, work, sign);
                     break;
                 case CWhile w:
                     VisitReads(w.Condition, ref visitor);
-                    foreach (var t in w.Body) AddCounts(t, reads, writes, sign);
+                    foreach (var t in w.Body) AddCounts(t, work, sign);
                     break;
-            }
-        }
-
-        private static IEnumerable<List<CStmt>> AllLists(List<CStmt> list)
-        {
-            yield return list;
-            foreach (var s in list)
-            {
-                if (s is CIf i)
-                {
-                    foreach (var l in AllLists(i.Then)) yield return l;
-                    foreach (var l in AllLists(i.Else)) yield return l;
-                }
-                else if (s is CWhile w)
-                {
-                    foreach (var l in AllLists(w.Body)) yield return l;
-                }
             }
         }
 
@@ -499,12 +480,245 @@ namespace Tangent.Generator.Optimization
             return ReferenceEquals(simplified, e) || simplified.Equals(e) ? null : simplified;
         }
 
+        // ------------------------------------------------------------ scratch space
+
+        /// <summary>What the passes of one <see cref="Optimize"/> call reuse from round to round instead of allocating anew.</summary>
+        private sealed class Workspace
+        {
+            public readonly NameIndex Names = new NameIndex();
+
+            /// <summary>The statement lists of a body (see <see cref="CollectLists"/>).</summary>
+            public readonly List<List<CStmt>> Lists = new List<List<CStmt>>();
+
+            // Inline: reads and writes of each name of the body, by Names' numbers.
+            public int[] Reads = new int[64];
+            public int[] Writes = new int[64];
+            public readonly HashSet<string> ValueReads = new HashSet<string>();
+            public readonly List<int> Uses = new List<int>();
+
+            // MergeDeclarations: the names declared in a list and where each is mentioned.
+            public readonly HashSet<string> Declared = new HashSet<string>();
+            public readonly Dictionary<string, List<int>> Positions = new Dictionary<string, List<int>>();
+
+            public void ClearCounts()
+            {
+                System.Array.Clear(Reads, 0, Reads.Length);
+                System.Array.Clear(Writes, 0, Writes.Length);
+            }
+
+            public void AddRead(string name, int delta)
+            {
+                int i = Slot(name);
+                Reads[i] += delta;
+            }
+
+            public void AddWrite(string name, int delta)
+            {
+                int i = Slot(name);
+                Writes[i] += delta;
+            }
+
+            public int ReadCount(string name) => Names.TryGet(name, out int i) && i < Reads.Length ? Reads[i] : 0;
+
+            public int WriteCount(string name) => Names.TryGet(name, out int i) && i < Writes.Length ? Writes[i] : 0;
+
+            private int Slot(string name)
+            {
+                int i = Names.GetOrAdd(name);
+                if (i >= Reads.Length)
+                {
+                    int size = System.Math.Max(Reads.Length * 2, i + 1);
+                    System.Array.Resize(ref Reads, size);
+                    System.Array.Resize(ref Writes, size);
+                }
+                return i;
+            }
+        }
+
+        /// <summary>The statement lists of a body, each before the lists nested in it (in statement order), into <paramref name="into"/>.</summary>
+        private static List<List<CStmt>> CollectLists(List<CStmt> root, List<List<CStmt>> into)
+        {
+            into.Clear();
+            Collect(root, into);
+            return into;
+
+            static void Collect(List<CStmt> list, List<List<CStmt>> into)
+            {
+                into.Add(list);
+                foreach (var s in list)
+                {
+                    if (s is CIf i)
+                    {
+                        Collect(i.Then, into);
+                        Collect(i.Else, into);
+                    }
+                    else if (s is CWhile w)
+                    {
+                        Collect(w.Body, into);
+                    }
+                }
+            }
+        }
+
+        // ------------------------------------------------------------ sets of names
+
+        /// <summary>Numbers every name a body mentions, so that the flow analyses work on bit sets instead of copying hash sets.</summary>
+        private sealed class NameIndex
+        {
+            private readonly Dictionary<string, int> _index = new Dictionary<string, int>();
+
+            public int Count => _index.Count;
+
+            /// <summary>Numbers the names <paramref name="body"/> mentions or declares and <paramref name="more"/>.</summary>
+            public void Build(List<CStmt> body, HashSet<string> more)
+            {
+                _index.Clear();
+                var visitor = new Numbering { Index = _index };
+                foreach (var name in more) visitor.Read(name);
+                foreach (var s in body) Number(s, ref visitor);
+            }
+
+            private static void Number(CStmt s, ref Numbering visitor)
+            {
+                switch (s)
+                {
+                    case CIf i:
+                        VisitReads(i.Condition, ref visitor);
+                        foreach (var t in i.Then) Number(t, ref visitor);
+                        foreach (var t in i.Else) Number(t, ref visitor);
+                        break;
+                    case CWhile w:
+                        VisitReads(w.Condition, ref visitor);
+                        foreach (var t in w.Body) Number(t, ref visitor);
+                        break;
+                    case CDecl d:
+                        // Declared even without a value (the zero analysis forgets it there).
+                        visitor.Read(d.Name);
+                        VisitMentions(s, ref visitor);
+                        break;
+                    default:
+                        VisitMentions(s, ref visitor);
+                        break;
+                }
+            }
+
+            /// <summary>The name's number; a name not seen yet gets the next one.</summary>
+            public int this[string name] => GetOrAdd(name);
+
+            public bool TryGet(string name, out int index) => _index.TryGetValue(name, out index);
+
+            public int GetOrAdd(string name)
+            {
+                if (!_index.TryGetValue(name, out int index)) _index.Add(name, index = _index.Count);
+                return index;
+            }
+
+            public Bits NewSet() => new Bits(Count);
+
+            public Bits NewSet(HashSet<string> names)
+            {
+                var set = new Bits(Count);
+                foreach (var name in names) set.Add(GetOrAdd(name));
+                return set;
+            }
+
+            /// <summary>Adds to <paramref name="set"/> every variable <paramref name="e"/> reads (as <see cref="Reads(Expr, HashSet{string})"/>).</summary>
+            public void AddReads(Expr e, Bits set)
+            {
+                var visitor = new MarkReads { Index = this, Set = set };
+                VisitReads(e, ref visitor);
+            }
+
+            private struct Numbering : IReadVisitor
+            {
+                public Dictionary<string, int> Index;
+                public void Read(string name)
+                {
+                    if (!Index.ContainsKey(name)) Index.Add(name, Index.Count);
+                }
+            }
+
+            private struct MarkReads : IReadVisitor
+            {
+                public NameIndex Index;
+                public Bits Set;
+                public void Read(string name) => Set.Add(Index.GetOrAdd(name));
+            }
+        }
+
+        /// <summary>A set of names as bits over a <see cref="NameIndex"/> (it grows if the index does).</summary>
+        private sealed class Bits
+        {
+            private ulong[] _words;
+
+            public Bits(int count) => _words = new ulong[(count + 63) >> 6];
+
+            private Bits(ulong[] words) => _words = words;
+
+            public Bits Copy()
+            {
+                var words = new ulong[_words.Length];
+                for (int k = 0; k < words.Length; k++) words[k] = _words[k];
+                return new Bits(words);
+            }
+
+            public bool Contains(int i) => (i >> 6) < _words.Length && (_words[i >> 6] & (1UL << i)) != 0;
+
+            public void Add(int i)
+            {
+                if ((i >> 6) >= _words.Length) System.Array.Resize(ref _words, (i >> 6) + 1);
+                _words[i >> 6] |= 1UL << i;
+            }
+
+            public void Remove(int i)
+            {
+                if ((i >> 6) < _words.Length) _words[i >> 6] &= ~(1UL << i);
+            }
+
+            public void Clear() => System.Array.Clear(_words, 0, _words.Length);
+
+            public void UnionWith(Bits other)
+            {
+                if (other._words.Length > _words.Length) System.Array.Resize(ref _words, other._words.Length);
+                for (int k = 0; k < other._words.Length; k++) _words[k] |= other._words[k];
+            }
+
+            public void IntersectWith(Bits other)
+            {
+                int common = System.Math.Min(_words.Length, other._words.Length);
+                for (int k = 0; k < common; k++) _words[k] &= other._words[k];
+                for (int k = common; k < _words.Length; k++) _words[k] = 0;
+            }
+
+            public void CopyFrom(Bits other)
+            {
+                if (other._words.Length > _words.Length) _words = new ulong[other._words.Length];
+                for (int k = 0; k < other._words.Length; k++) _words[k] = other._words[k];
+                for (int k = other._words.Length; k < _words.Length; k++) _words[k] = 0;
+            }
+
+            public bool SetEquals(Bits other)
+            {
+                var (shorter, longer) = _words.Length <= other._words.Length ? (_words, other._words) : (other._words, _words);
+                for (int k = 0; k < shorter.Length; k++)
+                {
+                    if (shorter[k] != longer[k]) return false;
+                }
+                for (int k = shorter.Length; k < longer.Length; k++)
+                {
+                    if (longer[k] != 0) return false;
+                }
+                return true;
+            }
+        }
+
         // ------------------------------------------------------------ dead stores
 
-        private static bool RemoveDeadStores(CMethod method)
+        private static bool RemoveDeadStores(CMethod method, NameIndex names)
         {
-            var live = new HashSet<string>(method.Pinned);
-            return Liveness(method.Body, live, method.Pinned, null, null, remove: true);
+            var pinned = names.NewSet(method.Pinned);
+            var live = pinned.Copy();
+            return Liveness(method.Body, live, pinned, null, null, remove: true, names);
         }
 
         /// <summary>
@@ -513,8 +727,8 @@ namespace Tangent.Generator.Optimization
         /// <paramref name="atBreak"/> and <paramref name="atContinue"/> are what is live where the
         /// innermost loop's break and continue go.
         /// </summary>
-        private static bool Liveness(List<CStmt> list, HashSet<string> live, HashSet<string> pinned,
-            HashSet<string>? atBreak, HashSet<string>? atContinue, bool remove)
+        private static bool Liveness(List<CStmt> list, Bits live, Bits pinned,
+            Bits? atBreak, Bits? atContinue, bool remove, NameIndex names)
         {
             bool changed = false;
             for (int i = list.Count - 1; i >= 0; i--)
@@ -522,88 +736,92 @@ namespace Tangent.Generator.Optimization
                 switch (list[i])
                 {
                     case CAssign a:
-                        if (remove && !live.Contains(a.Name) && !pinned.Contains(a.Name) && IsPure(a.Value))
+                    {
+                        int name = names[a.Name];
+                        if (remove && !live.Contains(name) && !pinned.Contains(name) && IsPure(a.Value))
                         {
-                            list.RemoveAt(i);
+                            list[i] = Removed.Instance;
                             changed = true;
                             break;
                         }
-                        if (a.Op == "=") live.Remove(a.Name);
-                        else live.Add(a.Name);
-                        Reads(a.Value, live);
+                        if (a.Op == "=") live.Remove(name);
+                        else live.Add(name);
+                        names.AddReads(a.Value, live);
                         break;
+                    }
                     case CDecl d:
                         if (d.Init != null)
                         {
-                            if (remove && !live.Contains(d.Name) && !pinned.Contains(d.Name) && IsPure(d.Init))
+                            int name = names[d.Name];
+                            if (remove && !live.Contains(name) && !pinned.Contains(name) && IsPure(d.Init))
                             {
                                 d.Init = null;
                                 changed = true;
                                 break;
                             }
-                            live.Remove(d.Name);
-                            Reads(d.Init, live);
+                            live.Remove(name);
+                            names.AddReads(d.Init, live);
                         }
                         break;
                     case CStore st:
-                        live.Add(st.Array);
-                        foreach (var index in st.Indices) Reads(index, live);
-                        Reads(st.Value, live);
+                        live.Add(names[st.Array]);
+                        foreach (var index in st.Indices) names.AddReads(index, live);
+                        names.AddReads(st.Value, live);
                         break;
                     case CExprStmt e:
-                        Reads(e.Value, live);
+                        names.AddReads(e.Value, live);
                         break;
                     case CReturn r:
-                        live.Clear();
-                        live.UnionWith(pinned);
-                        Reads(r.Value, live);
+                        live.CopyFrom(pinned);
+                        names.AddReads(r.Value, live);
                         break;
                     case CJump j:
-                        live.Clear();
+                    {
                         var target = j.IsBreak ? atBreak : atContinue;
-                        if (target != null) live.UnionWith(target);
+                        if (target != null) live.CopyFrom(target);
+                        else live.Clear();
                         live.UnionWith(pinned);
                         break;
+                    }
                     case CIf c:
                     {
-                        var thenLive = new HashSet<string>(live);
-                        var elseLive = new HashSet<string>(live);
-                        changed |= Liveness(c.Then, thenLive, pinned, atBreak, atContinue, remove);
-                        changed |= Liveness(c.Else, elseLive, pinned, atBreak, atContinue, remove);
-                        live.Clear();
-                        live.UnionWith(thenLive);
+                        // live becomes what the then-branch needs; the else-branch starts from a copy.
+                        var elseLive = live.Copy();
+                        changed |= Liveness(c.Then, live, pinned, atBreak, atContinue, remove, names);
+                        changed |= Liveness(c.Else, elseLive, pinned, atBreak, atContinue, remove, names);
                         live.UnionWith(elseLive);
-                        Reads(c.Condition, live);
+                        names.AddReads(c.Condition, live);
                         break;
                     }
                     case CWhile w:
                     {
                         // Fixpoint: live at the loop head = live after the loop, what the condition
                         // reads, and what the body needs at its start (for the next pass).
-                        var after = new HashSet<string>(live);
-                        var head = new HashSet<string>(after);
-                        Reads(w.Condition, head);
+                        var after = live.Copy();
+                        var head = after.Copy();
+                        names.AddReads(w.Condition, head);
+                        var bodyLive = names.NewSet();
                         for (int round = 0; round < 100; round++)
                         {
-                            var bodyLive = new HashSet<string>(head);
-                            Liveness(w.Body, bodyLive, pinned, after, head, remove: false);
-                            var next = new HashSet<string>(after);
-                            Reads(w.Condition, next);
+                            bodyLive.CopyFrom(head);
+                            Liveness(w.Body, bodyLive, pinned, after, head, remove: false, names);
+                            var next = after.Copy();
+                            names.AddReads(w.Condition, next);
                             next.UnionWith(bodyLive);
                             if (next.SetEquals(head)) break;
                             head = next;
                         }
                         if (remove)
                         {
-                            var bodyLive = new HashSet<string>(head);
-                            changed |= Liveness(w.Body, bodyLive, pinned, after, head, remove: true);
+                            bodyLive.CopyFrom(head);
+                            changed |= Liveness(w.Body, bodyLive, pinned, after, head, remove: true, names);
                         }
-                        live.Clear();
-                        live.UnionWith(head);
+                        live.CopyFrom(head);
                         break;
                     }
                 }
             }
+            if (changed && remove) Compact(list);
             return changed;
         }
 
@@ -613,7 +831,16 @@ namespace Tangent.Generator.Optimization
         /// <c>x += e</c> where x is known to hold zero becomes <c>x = e</c> (adjoints start at zero and
         /// are reset after use), so that the zeroing and the temporary itself can then disappear.
         /// </summary>
-        private static bool ForwardZeros(List<CStmt> list, HashSet<string> zero)
+        private static bool ForwardZeros(List<CStmt> body, NameIndex names)
+        {
+            return ForwardZeros(body, names.NewSet(), names, apply: true);
+        }
+
+        /// <summary>
+        /// <paramref name="zero"/> holds the names known to be zero on entry and on exit. Without
+        /// <paramref name="apply"/> nothing is rewritten: a dry run that gives the same sets as a run on a copy.
+        /// </summary>
+        private static bool ForwardZeros(List<CStmt> list, Bits zero, NameIndex names, bool apply)
         {
             bool changed = false;
             foreach (var s in list)
@@ -621,29 +848,39 @@ namespace Tangent.Generator.Optimization
                 switch (s)
                 {
                     case CDecl d:
-                        if (d.Init is ConstExpr c && c.IsZero) zero.Add(d.Name);
-                        else zero.Remove(d.Name);
+                        if (d.Init is ConstExpr c && c.IsZero) zero.Add(names[d.Name]);
+                        else zero.Remove(names[d.Name]);
                         break;
                     case CAssign a:
-                        if (a.Op != "=" && zero.Contains(a.Name) && CountReads(a.Value, a.Name) == 0)
+                    {
+                        int name = names[a.Name];
+                        string op = a.Op;
+                        Expr value = a.Value;
+                        if (op != "=" && zero.Contains(name) && CountReads(value, a.Name) == 0)
                         {
-                            if (a.Op == "-=") a.Value = Simplifier.Negate(a.Value);
-                            a.Op = "=";
-                            changed = true;
+                            if (op == "-=") value = Simplifier.Negate(value);
+                            op = "=";
+                            if (apply)
+                            {
+                                a.Value = value;
+                                a.Op = op;
+                                changed = true;
+                            }
                         }
-                        if (a.Op == "=" && a.Value is ConstExpr z && z.IsZero) zero.Add(a.Name);
-                        else zero.Remove(a.Name);
+                        if (op == "=" && value is ConstExpr z && z.IsZero) zero.Add(name);
+                        else zero.Remove(name);
                         break;
+                    }
                     case CExprStmt e:
                         // A call may add into what it gets by ref.
-                        VisitRefs(e.Value, zero, RemoveName);
+                        VisitRefs(e.Value, (zero, names), (state, name) => state.zero.Remove(state.names[name]));
                         break;
                     case CIf i:
                     {
-                        var thenZero = new HashSet<string>(zero);
-                        var elseZero = new HashSet<string>(zero);
-                        changed |= ForwardZeros(i.Then, thenZero);
-                        changed |= ForwardZeros(i.Else, elseZero);
+                        var thenZero = zero.Copy();
+                        var elseZero = zero.Copy();
+                        changed |= ForwardZeros(i.Then, thenZero, names, apply);
+                        changed |= ForwardZeros(i.Else, elseZero, names, apply);
                         zero.IntersectWith(thenZero);
                         zero.IntersectWith(elseZero);
                         break;
@@ -653,24 +890,25 @@ namespace Tangent.Generator.Optimization
                         // Zero at the head: zero before the loop and again at the end of every pass.
                         // Loops containing jumps are left alone.
                         bool hasJumps = ContainsJump(w.Body);
-                        var head = new HashSet<string>(hasJumps ? new HashSet<string>() : zero);
+                        var head = hasJumps ? names.NewSet() : zero.Copy();
+                        var end = names.NewSet();
                         for (int round = 0; round < 100; round++)
                         {
-                            var end = new HashSet<string>(head);
-                            ForwardZeros(Clone(w.Body), end);
-                            var next = new HashSet<string>(head);
+                            end.CopyFrom(head);
+                            ForwardZeros(w.Body, end, names, apply: false);
+                            var next = head.Copy();
                             next.IntersectWith(end);
                             if (next.SetEquals(head)) break;
                             head = next;
                         }
-                        var bodyZero = new HashSet<string>(head);
-                        changed |= ForwardZeros(w.Body, bodyZero);
+                        var bodyZero = head.Copy();
+                        changed |= ForwardZeros(w.Body, bodyZero, names, apply);
                         zero.IntersectWith(head);
                         if (hasJumps)
                         {
                             var writes = new HashSet<string>();
                             Mentions(w, new HashSet<string>(), writes);
-                            zero.ExceptWith(writes);
+                            foreach (var name in writes) zero.Remove(names[name]);
                         }
                         break;
                     }
@@ -703,12 +941,12 @@ namespace Tangent.Generator.Optimization
         // ------------------------------------------------------------ declarations
 
         /// <summary><c>T v; ... v = e;</c> becomes <c>T v = e;</c> at the first assignment; <c>T v = 0; v += e;</c> becomes <c>T v = e;</c>.</summary>
-        private static bool MergeDeclarations(List<CStmt> root)
+        private static bool MergeDeclarations(List<CStmt> root, Workspace work)
         {
             bool changed = false;
-            var declared = new HashSet<string>();
-            var positions = new Dictionary<string, List<int>>();
-            foreach (var list in AllLists(root).ToList())
+            var declared = work.Declared;
+            var positions = work.Positions;
+            foreach (var list in CollectLists(root, work.Lists))
             {
                 if (!HasMergeCandidate(list)) continue;
 
@@ -717,7 +955,7 @@ namespace Tangent.Generator.Optimization
                 // only removes the declaration (before every index still asked about) and turns the first
                 // assignment into a declaration of the same name with a value reading the same variables.
                 declared.Clear();
-                positions.Clear();
+                foreach (var mentions in positions.Values) mentions.Clear();
                 foreach (var s in list)
                 {
                     if (s is CDecl d) declared.Add(d.Name);
@@ -840,7 +1078,7 @@ namespace Tangent.Generator.Optimization
         /// <summary>Declarations still without a value start at zero (their first write is nested or conditional).</summary>
         internal static void FinishDeclarations(List<CStmt> root)
         {
-            foreach (var list in AllLists(root))
+            foreach (var list in CollectLists(root, new List<List<CStmt>>()))
             {
                 foreach (var s in list)
                 {
@@ -861,10 +1099,10 @@ namespace Tangent.Generator.Optimization
         /// <c>t = a; ... a = t;</c> with neither written in between: the second copy changes nothing
         /// (this is what the adjoint of <c>s = s + x</c> leaves behind once its temporary is folded).
         /// </summary>
-        private static bool RemoveCopiesBack(List<CStmt> root)
+        private static bool RemoveCopiesBack(List<CStmt> root, Workspace work)
         {
             bool changed = false;
-            foreach (var list in AllLists(root).ToList())
+            foreach (var list in CollectLists(root, work.Lists))
             {
                 for (int k = 0; k < list.Count; k++)
                 {
@@ -890,17 +1128,16 @@ namespace Tangent.Generator.Optimization
 
         // ------------------------------------------------------------ inlining
 
-        private static bool Inline(CMethod method)
+        private static bool Inline(CMethod method, Workspace work)
         {
             bool changed = false;
             // How often each name is read and written in the whole body (as CountReads and CountWrites count),
             // counted once and kept up to date as statements are rewritten and removed.
-            var reads = new Dictionary<string, int>();
-            var writes = new Dictionary<string, int>();
-            foreach (var s in method.Body) AddCounts(s, reads, writes, +1);
-            var valueReads = new HashSet<string>();
-            var uses = new List<int>();
-            foreach (var list in AllLists(method.Body).ToList())
+            work.ClearCounts();
+            foreach (var s in method.Body) AddCounts(s, work, +1);
+            var valueReads = work.ValueReads;
+            var uses = work.Uses;
+            foreach (var list in CollectLists(method.Body, work.Lists))
             {
                 // Removed definitions stay in place as tombstones until the list is done (no shifting of the list per removal).
                 bool removed = false;
@@ -915,8 +1152,8 @@ namespace Tangent.Generator.Optimization
                         default: continue;
                     }
                     if (!method.Inlinable.Contains(name) || !IsPure(value)) continue;
-                    writes.TryGetValue(name, out int totalWrites);
-                    reads.TryGetValue(name, out int totalReads);
+                    int totalWrites = work.WriteCount(name);
+                    int totalReads = work.ReadCount(name);
                     if (totalWrites != 1) continue;
                     if (totalReads == 0) continue;
                     valueReads.Clear();
@@ -943,11 +1180,11 @@ namespace Tangent.Generator.Optimization
                         // Only the statements that read the name change.
                         foreach (int j in uses)
                         {
-                            AddCounts(list[j], reads, writes, -1);
+                            AddCounts(list[j], work, -1);
                             Substitute(list[j], name, value);
-                            AddCounts(list[j], reads, writes, +1);
+                            AddCounts(list[j], work, +1);
                         }
-                        AddCounts(list[i], reads, writes, -1);
+                        AddCounts(list[i], work, -1);
                         list[i] = Removed.Instance;
                         removed = true;
                         changed = true;
@@ -967,10 +1204,10 @@ namespace Tangent.Generator.Optimization
                         blocked = WritesAny(list[j], valueReads) || list[j] is CExprStmt;
                     }
                     if (blocked) continue;
-                    AddCounts(list[use], reads, writes, -1);
+                    AddCounts(list[use], work, -1);
                     Substitute(list[use], name, value);
-                    AddCounts(list[use], reads, writes, +1);
-                    AddCounts(list[i], reads, writes, -1);
+                    AddCounts(list[use], work, +1);
+                    AddCounts(list[i], work, -1);
                     list[i] = Removed.Instance;
                     removed = true;
                     changed = true;

@@ -19,14 +19,15 @@ namespace Tangent.Generator.Optimization
             {
                 case OpExpr o:
                 {
-                    var args = SimplifyAll(o.Args, out bool changed);
-                    return SimplifyOp(o.Op, args) ?? (changed ? new OpExpr(o.Op, args.ToEquatableArray()) : o);
+                    var args = SimplifyAll(o.Args);
+                    return SimplifyOp(o.Op, args is null ? o.Args.AsImmutableArray().AsSpan() : args)
+                           ?? (args is null ? o : new OpExpr(o.Op, args.ToEquatableArray()));
                 }
                 case CallExpr c:
                 {
-                    var args = SimplifyAll(c.Args, out bool changed);
+                    var args = SimplifyAll(c.Args);
                     var receiver = c.Receiver is null ? null : Simplify(c.Receiver);
-                    return changed || !ReferenceEquals(receiver, c.Receiver) ? c with { Args = args.ToEquatableArray(), Receiver = receiver } : c;
+                    return args != null || !ReferenceEquals(receiver, c.Receiver) ? c with { Args = args?.ToEquatableArray() ?? c.Args, Receiver = receiver } : c;
                 }
                 case CastExpr k:
                 {
@@ -51,24 +52,29 @@ namespace Tangent.Generator.Optimization
                 }
                 case TupleExpr t:
                 {
-                    var items = SimplifyAll(t.Items, out bool changed);
-                    return changed ? new TupleExpr(items.ToEquatableArray()) : t;
+                    var items = SimplifyAll(t.Items);
+                    return items is null ? t : new TupleExpr(items.ToEquatableArray());
                 }
                 default:
                     return e;
             }
         }
 
-        /// <summary>The simplified items; <paramref name="changed"/> is false when each is the same instance as before.</summary>
-        private static Expr[] SimplifyAll(EquatableArray<Expr> items, out bool changed)
+        /// <summary>The simplified items, or null when each simplifies to itself.</summary>
+        private static Expr[]? SimplifyAll(EquatableArray<Expr> items)
         {
-            changed = false;
-            var result = new Expr[items.Count];
-            for (int i = 0; i < result.Length; i++)
+            Expr[]? result = null;
+            for (int i = 0; i < items.Count; i++)
             {
                 var item = items[i];
-                result[i] = Simplify(item);
-                changed |= !ReferenceEquals(result[i], item);
+                var simplified = Simplify(item);
+                if (result is null)
+                {
+                    if (ReferenceEquals(simplified, item)) continue;
+                    result = new Expr[items.Count];
+                    for (int k = 0; k < i; k++) result[k] = items[k];
+                }
+                result[i] = simplified;
             }
             return result;
         }
@@ -84,7 +90,7 @@ namespace Tangent.Generator.Optimization
             return new OpExpr(Ops.Negate, e);
         }
 
-        private static Expr? SimplifyOp(string op, Expr[] a)
+        private static Expr? SimplifyOp(string op, System.ReadOnlySpan<Expr> a)
         {
             switch (op)
             {
@@ -125,7 +131,7 @@ namespace Tangent.Generator.Optimization
         }
 
         /// <summary>Folds +, -, * on two numeric literals (never / on integers).</summary>
-        private static Expr? Fold(string op, Expr[] a)
+        private static Expr? Fold(string op, System.ReadOnlySpan<Expr> a)
         {
             if (!(a[0] is ConstExpr x) || !(a[1] is ConstExpr y)) return null;
             if (x.Kind == TypeKind.Bool || y.Kind == TypeKind.Bool || x.Kind == TypeKind.Other || y.Kind == TypeKind.Other) return null;
