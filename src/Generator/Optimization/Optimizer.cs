@@ -496,9 +496,30 @@ namespace Tangent.Generator.Optimization
             public readonly HashSet<string> ValueReads = new HashSet<string>();
             public readonly List<int> Uses = new List<int>();
 
-            // MergeDeclarations: the names declared in a list and where each is mentioned.
-            public readonly HashSet<string> Declared = new HashSet<string>();
-            public readonly Dictionary<string, List<int>> Positions = new Dictionary<string, List<int>>();
+            // MergeDeclarations: by statement, the next mention of its name; by name number, the next mention (+1, 0 for none) in the sweep.
+            private int[] _firstMentions = new int[64];
+            private int[] _nextMention = new int[64];
+
+            /// <summary>A buffer of at least <paramref name="count"/> entries, and a fresh backward sweep.</summary>
+            public int[] FirstMentions(int count)
+            {
+                if (_firstMentions.Length < count) _firstMentions = new int[System.Math.Max(count, 2 * _firstMentions.Length)];
+                System.Array.Clear(_nextMention, 0, _nextMention.Length);
+                return _firstMentions;
+            }
+
+            public void MentionedAt(string name, int index)
+            {
+                int i = Names.GetOrAdd(name);
+                if (i >= _nextMention.Length) System.Array.Resize(ref _nextMention, System.Math.Max(i + 1, 2 * _nextMention.Length));
+                _nextMention[i] = index + 1;
+            }
+
+            public int NextMentionOf(string name, int none)
+            {
+                int at = Names.TryGet(name, out int i) && i < _nextMention.Length ? _nextMention[i] : 0;
+                return at == 0 ? none : at - 1;
+            }
 
             public void ClearCounts()
             {
@@ -944,39 +965,36 @@ namespace Tangent.Generator.Optimization
         private static bool MergeDeclarations(List<CStmt> root, Workspace work)
         {
             bool changed = false;
-            var declared = work.Declared;
-            var positions = work.Positions;
             foreach (var list in CollectLists(root, work.Lists))
             {
                 if (!HasMergeCandidate(list)) continue;
 
-                // Where each name declared in the list is mentioned (ascending statement indices). Removed
-                // statements stay in place as tombstones until the end, so the indices stay valid: a merge
-                // only removes the declaration (before every index still asked about) and turns the first
-                // assignment into a declaration of the same name with a value reading the same variables.
-                declared.Clear();
-                foreach (var mentions in positions.Values) mentions.Clear();
-                foreach (var s in list)
+                // For each declaration or assignment, the first later statement that mentions its name (list.Count
+                // if none), from one backward sweep. The answers stay right while the list is rewritten: a merge
+                // removes the declaration (a tombstone until the end, so no index moves; it lies before every
+                // statement still asked about) and turns the assignment into a declaration of the same name whose
+                // value reads the same variables, so it mentions the same names.
+                int count = list.Count;
+                int[] next = work.FirstMentions(count);
+                var sweep = new MarkMentions { Work = work };
+                for (int k = count - 1; k >= 0; k--)
                 {
-                    if (s is CDecl d) declared.Add(d.Name);
-                }
-                var record = new RecordPositions { Declared = declared, Positions = positions };
-                for (int k = 0; k < list.Count; k++)
-                {
-                    record.Index = k;
-                    if (list[k] is CDecl d) record.Read(d.Name);
-                    VisitMentions(list[k], ref record);
+                    var statement = list[k];
+                    string? own = statement is CDecl od ? od.Name : statement is CAssign oa ? oa.Name : null;
+                    next[k] = own is null ? count : work.NextMentionOf(own, count);
+                    sweep.Index = k;
+                    if (statement is CDecl sd) sweep.Read(sd.Name);
+                    VisitMentions(statement, ref sweep);
                 }
 
                 bool removed = false;
-                for (int i = 0; i < list.Count; i++)
+                for (int i = 0; i < count; i++)
                 {
                     if (!(list[i] is CDecl d)) continue;
                     bool zeroInit = d.Init is ConstExpr c && c.IsZero;
                     if (d.Init != null && !zeroInit) continue;
-                    // The first statement after the declaration that mentions the name.
-                    int j = FirstAfter(positions[d.Name], i) ?? list.Count;
-                    if (j == list.Count)
+                    int j = next[i];
+                    if (j == count)
                     {
                         list[i] = Removed.Instance;
                         removed = true;
@@ -1008,27 +1026,12 @@ namespace Tangent.Generator.Optimization
             return false;
         }
 
-        /// <summary>The first position after <paramref name="index"/>, or null.</summary>
-        private static int? FirstAfter(List<int> ascending, int index)
+        /// <summary>Notes, in a backward sweep, the statement index as the next mention of each name the statement mentions.</summary>
+        private struct MarkMentions : IReadVisitor
         {
-            int at = ascending.BinarySearch(index + 1);
-            if (at < 0) at = ~at;
-            return at < ascending.Count ? ascending[at] : null;
-        }
-
-        /// <summary>Records the statement index under each name of <see cref="Declared"/> it mentions (once per statement).</summary>
-        private struct RecordPositions : IReadVisitor
-        {
-            public HashSet<string> Declared;
-            public Dictionary<string, List<int>> Positions;
+            public Workspace Work;
             public int Index;
-
-            public void Read(string name)
-            {
-                if (!Declared.Contains(name)) return;
-                if (!Positions.TryGetValue(name, out var list)) Positions[name] = list = new List<int>();
-                if (list.Count == 0 || list[list.Count - 1] != Index) list.Add(Index);
-            }
+            public void Read(string name) => Work.MentionedAt(name, Index);
         }
 
         /// <summary>Every variable a statement reads or writes, nested statements included, as <see cref="Mentions"/> collects them.</summary>
@@ -1353,7 +1356,11 @@ namespace Tangent.Generator.Optimization
                 }
                 result[i] = replaced;
             }
-            return result is null ? null : new Helpers.EquatableArray<Expr>(System.Collections.Immutable.ImmutableArray.Create(result));
+            return result is null ? null : Own(result);
         }
+
+        /// <summary>An array just filled and held by nothing else, handed over without a copy.</summary>
+        internal static Helpers.EquatableArray<Expr> Own(Expr[] fresh)
+            => new Helpers.EquatableArray<Expr>(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(fresh));
     }
 }

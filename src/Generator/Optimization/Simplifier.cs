@@ -21,13 +21,13 @@ namespace Tangent.Generator.Optimization
                 {
                     var args = SimplifyAll(o.Args);
                     return SimplifyOp(o.Op, args is null ? o.Args.AsImmutableArray().AsSpan() : args)
-                           ?? (args is null ? o : new OpExpr(o.Op, args.ToEquatableArray()));
+                           ?? (args is null ? o : new OpExpr(o.Op, Optimizer.Own(args)));
                 }
                 case CallExpr c:
                 {
                     var args = SimplifyAll(c.Args);
                     var receiver = c.Receiver is null ? null : Simplify(c.Receiver);
-                    return args != null || !ReferenceEquals(receiver, c.Receiver) ? c with { Args = args?.ToEquatableArray() ?? c.Args, Receiver = receiver } : c;
+                    return args != null || !ReferenceEquals(receiver, c.Receiver) ? c with { Args = args is null ? c.Args : Optimizer.Own(args), Receiver = receiver } : c;
                 }
                 case CastExpr k:
                 {
@@ -53,7 +53,7 @@ namespace Tangent.Generator.Optimization
                 case TupleExpr t:
                 {
                     var items = SimplifyAll(t.Items);
-                    return items is null ? t : new TupleExpr(items.ToEquatableArray());
+                    return items is null ? t : new TupleExpr(Optimizer.Own(items));
                 }
                 default:
                     return e;
