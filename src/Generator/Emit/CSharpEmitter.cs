@@ -123,6 +123,8 @@ namespace Tangent.Generator.Emit
 
         private static void WriteStatements(SourceWriter w, List<CStmt> statements)
         {
+            // Lines are appended piece by piece (no string per line or per expression); the text is what
+            // $"{a.Name} {a.Op} {ExprPrinter.Print(a.Value)};" and the like would give.
             for (int i = 0; i < statements.Count; i++)
             {
                 var s = statements[i];
@@ -135,31 +137,68 @@ namespace Tangent.Generator.Emit
                         {
                             break;
                         }
-                        w.Line(c.Text.Length == 0 ? "" : "// " + c.Text);
+                        if (c.Text.Length == 0) w.Line();
+                        else WriteComment(w, c.Text);
                         break;
                     case CDecl d:
-                        if (d.Comment != null) w.Line("// " + d.Comment);
-                        w.Line($"{d.Type.Name} {d.Name} = {ExprPrinter.Print(d.Init ?? ConstExpr.Zero)};");
+                    {
+                        if (d.Comment != null) WriteComment(w, d.Comment);
+                        var sb = w.BeginLine().Append(d.Type.Name).Append(' ').Append(d.Name).Append(" = ");
+                        ExprPrinter.Write(sb, d.Init ?? ConstExpr.Zero);
+                        sb.Append(';');
+                        w.EndLine();
                         break;
+                    }
                     case CAssign a:
-                        if (a.Comment != null) w.Line("// " + a.Comment);
-                        if (a.Op == "+=" && a.Value is ConstExpr one && one.IsOne && one.Kind == TypeKind.Int) w.Line($"{a.Name}++;");
-                        else if (a.Op == "-=" && a.Value is ConstExpr one2 && one2.IsOne && one2.Kind == TypeKind.Int) w.Line($"{a.Name}--;");
-                        else w.Line($"{a.Name} {a.Op} {ExprPrinter.Print(a.Value)};");
+                    {
+                        if (a.Comment != null) WriteComment(w, a.Comment);
+                        var sb = w.BeginLine().Append(a.Name);
+                        if (a.Op == "+=" && a.Value is ConstExpr one && one.IsOne && one.Kind == TypeKind.Int) sb.Append("++;");
+                        else if (a.Op == "-=" && a.Value is ConstExpr one2 && one2.IsOne && one2.Kind == TypeKind.Int) sb.Append("--;");
+                        else
+                        {
+                            sb.Append(' ').Append(a.Op).Append(' ');
+                            ExprPrinter.Write(sb, a.Value);
+                            sb.Append(';');
+                        }
+                        w.EndLine();
                         break;
+                    }
                     case CStore st:
-                        if (st.Comment != null) w.Line("// " + st.Comment);
-                        w.Line($"{ExprPrinter.Print(new IndexExpr(new VarExpr(st.Array), st.Indices))} {st.Op} {ExprPrinter.Print(st.Value)};");
+                    {
+                        if (st.Comment != null) WriteComment(w, st.Comment);
+                        var sb = w.BeginLine();
+                        ExprPrinter.Write(sb, new IndexExpr(new VarExpr(st.Array), st.Indices));
+                        sb.Append(' ').Append(st.Op).Append(' ');
+                        ExprPrinter.Write(sb, st.Value);
+                        sb.Append(';');
+                        w.EndLine();
                         break;
+                    }
                     case CExprStmt e:
-                        if (e.Comment != null) w.Line("// " + e.Comment);
-                        w.Line(ExprPrinter.Print(e.Value) + ";");
+                    {
+                        if (e.Comment != null) WriteComment(w, e.Comment);
+                        var sb = w.BeginLine();
+                        ExprPrinter.Write(sb, e.Value);
+                        sb.Append(';');
+                        w.EndLine();
                         break;
+                    }
                     case CReturn r:
-                        w.Line("return " + ExprPrinter.Print(r.Value) + ";");
+                    {
+                        var sb = w.BeginLine().Append("return ");
+                        ExprPrinter.Write(sb, r.Value);
+                        sb.Append(';');
+                        w.EndLine();
                         break;
+                    }
                     case CIf f:
-                        w.Open("if (" + ExprPrinter.Print(f.Condition) + ")");
+                    {
+                        var sb = w.BeginLine().Append("if (");
+                        ExprPrinter.Write(sb, f.Condition);
+                        sb.Append(')');
+                        w.EndLine();
+                        w.OpenBlock();
                         WriteStatements(w, f.Then);
                         w.Close();
                         if (f.Else.Count > 0)
@@ -169,6 +208,7 @@ namespace Tangent.Generator.Emit
                             w.Close();
                         }
                         break;
+                    }
                     case CWhile loop:
                     {
                         // while (true) { if (done) break; ... } reads better as while (!done) { ... }.
@@ -180,7 +220,11 @@ namespace Tangent.Generator.Emit
                             condition = Simplifier.Simplify(new OpExpr(Ops.Not, exit.Condition));
                             loopBody = loopBody.Skip(1).ToList();
                         }
-                        w.Open("while (" + ExprPrinter.Print(condition) + ")");
+                        var sb = w.BeginLine().Append("while (");
+                        ExprPrinter.Write(sb, condition);
+                        sb.Append(')');
+                        w.EndLine();
+                        w.OpenBlock();
                         WriteStatements(w, loopBody);
                         w.Close();
                         break;
@@ -190,6 +234,13 @@ namespace Tangent.Generator.Emit
                         break;
                 }
             }
+        }
+
+        /// <summary><c>// text</c> on a line of its own.</summary>
+        private static void WriteComment(SourceWriter w, string text)
+        {
+            w.BeginLine().Append("// ").Append(text);
+            w.EndLine();
         }
     }
 }

@@ -14,9 +14,20 @@ namespace Tangent.Generator.Emit
             _sb.Append('\n');
         }
 
+        /// <summary>Starts a line that is not empty: the caller appends its text to the builder returned, then calls <see cref="EndLine"/>.</summary>
+        public StringBuilder BeginLine() => _sb.Append(' ', _indent * 4);
+
+        public void EndLine() => _sb.Append('\n');
+
         public void Open(string header)
         {
             Line(header);
+            OpenBlock();
+        }
+
+        /// <summary>Opens a block under a header line already written.</summary>
+        public void OpenBlock()
+        {
             Line("{");
             _indent++;
         }

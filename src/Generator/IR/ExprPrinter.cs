@@ -23,6 +23,16 @@ namespace Tangent.Generator.IR
             return sb.ToString();
         }
 
+        /// <summary>The items separated by ", ", each printed on its own (no parentheses added).</summary>
+        private static void WriteList(StringBuilder sb, Helpers.EquatableArray<Expr> items)
+        {
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (i > 0) sb.Append(", ");
+                Write(sb, items[i]);
+            }
+        }
+
         private static int Precedence(Expr e)
         {
             switch (e)
@@ -92,7 +102,8 @@ namespace Tangent.Generator.IR
             }
         }
 
-        private static void Write(StringBuilder sb, Expr e)
+        /// <summary>Appends the expression as <see cref="Print"/> spells it.</summary>
+        internal static void Write(StringBuilder sb, Expr e)
         {
             switch (e)
             {
@@ -180,16 +191,22 @@ namespace Tangent.Generator.IR
                     sb.Append("ref ").Append(r.Name);
                     break;
                 case TupleExpr t:
-                    sb.Append('(').Append(string.Join(", ", t.Items.Select(Print))).Append(')');
+                    sb.Append('(');
+                    WriteList(sb, t.Items);
+                    sb.Append(')');
                     break;
                 case IndexExpr index:
                     WriteOperand(sb, index.Array, Primary);
-                    sb.Append('[').Append(string.Join(", ", index.Indices.Select(Print))).Append(']');
+                    sb.Append('[');
+                    WriteList(sb, index.Indices);
+                    sb.Append(']');
                     break;
                 case NewArrayExpr array:
                 {
                     string element = array.Type.Element.Name;
-                    sb.Append("new ").Append(element).Append('[').Append(string.Join(", ", array.Sizes.Select(Print))).Append(']');
+                    sb.Append("new ").Append(element).Append('[');
+                    WriteList(sb, array.Sizes);
+                    sb.Append(']');
                     break;
                 }
                 default:

@@ -12,26 +12,32 @@ namespace Tangent.Generator.Optimization
     /// </summary>
     internal static class Simplifier
     {
+        /// <summary>The simplified expression; the same instance when there is nothing to simplify (the optimizer relies on it only for speed).</summary>
         public static Expr Simplify(Expr e)
         {
             switch (e)
             {
                 case OpExpr o:
                 {
-                    var args = o.Args.Select(Simplify).ToArray();
-                    return SimplifyOp(o.Op, args) ?? new OpExpr(o.Op, args.ToEquatableArray());
+                    var args = SimplifyAll(o.Args);
+                    return SimplifyOp(o.Op, args is null ? o.Args.AsImmutableArray().AsSpan() : args)
+                           ?? (args is null ? o : new OpExpr(o.Op, Optimizer.Own(args)));
                 }
                 case CallExpr c:
-                    return c with { Args = c.Args.Select(Simplify).ToEquatableArray(), Receiver = c.Receiver is null ? null : Simplify(c.Receiver) };
+                {
+                    var args = SimplifyAll(c.Args);
+                    var receiver = c.Receiver is null ? null : Simplify(c.Receiver);
+                    return args != null || !ReferenceEquals(receiver, c.Receiver) ? c with { Args = args is null ? c.Args : Optimizer.Own(args), Receiver = receiver } : c;
+                }
                 case CastExpr k:
                 {
                     var operand = Simplify(k.Operand);
                     if (operand is ConstExpr lit && lit.Kind != TypeKind.Bool && TryValue(lit, out double v))
                     {
-                        return k.Type.Kind == TypeKind.Float ? Float(v) : k.Type.Kind == TypeKind.Double ? Double(v) : new CastExpr(k.Type, operand);
+                        return k.Type.Kind == TypeKind.Float ? Float(v) : k.Type.Kind == TypeKind.Double ? Double(v) : ReferenceEquals(operand, k.Operand) ? k : new CastExpr(k.Type, operand);
                     }
                     if (operand is OpExpr neg && neg.Op == Ops.Negate) return new OpExpr(Ops.Negate, new CastExpr(k.Type, neg.Args[0]));
-                    return new CastExpr(k.Type, operand);
+                    return ReferenceEquals(operand, k.Operand) ? k : new CastExpr(k.Type, operand);
                 }
                 case CondExpr k:
                 {
@@ -41,13 +47,36 @@ namespace Tangent.Generator.Optimization
                     if (a.Equals(b)) return a;
                     if (condition is ConstExpr c && c.Text == "true") return a;
                     if (condition is ConstExpr f && f.Text == "false") return b;
-                    return new CondExpr(condition, a, b);
+                    return ReferenceEquals(condition, k.Condition) && ReferenceEquals(a, k.WhenTrue) && ReferenceEquals(b, k.WhenFalse)
+                        ? k : new CondExpr(condition, a, b);
                 }
                 case TupleExpr t:
-                    return new TupleExpr(t.Items.Select(Simplify).ToEquatableArray());
+                {
+                    var items = SimplifyAll(t.Items);
+                    return items is null ? t : new TupleExpr(Optimizer.Own(items));
+                }
                 default:
                     return e;
             }
+        }
+
+        /// <summary>The simplified items, or null when each simplifies to itself.</summary>
+        private static Expr[]? SimplifyAll(EquatableArray<Expr> items)
+        {
+            Expr[]? result = null;
+            for (int i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                var simplified = Simplify(item);
+                if (result is null)
+                {
+                    if (ReferenceEquals(simplified, item)) continue;
+                    result = new Expr[items.Count];
+                    for (int k = 0; k < i; k++) result[k] = items[k];
+                }
+                result[i] = simplified;
+            }
+            return result;
         }
 
         public static bool IsZero(Expr e) => e is ConstExpr c && c.IsZero;
@@ -61,7 +90,7 @@ namespace Tangent.Generator.Optimization
             return new OpExpr(Ops.Negate, e);
         }
 
-        private static Expr? SimplifyOp(string op, Expr[] a)
+        private static Expr? SimplifyOp(string op, System.ReadOnlySpan<Expr> a)
         {
             switch (op)
             {
@@ -84,15 +113,15 @@ namespace Tangent.Generator.Optimization
                     return Fold(op, a);
                 case Ops.Multiply:
                     // The zero keeps its own literal (0.0 stays a double: Math.Floor(0) would be ambiguous).
-                    if (IsZero(a[0]) && a[1].IsPure) return a[0];
-                    if (IsZero(a[1]) && a[0].IsPure) return a[1];
+                    if (IsZero(a[0]) && Optimizer.IsPure(a[1])) return a[0];
+                    if (IsZero(a[1]) && Optimizer.IsPure(a[0])) return a[1];
                     if (IsOne(a[0])) return a[1];
                     if (IsOne(a[1])) return a[0];
                     if (a[0] is OpExpr l && l.Op == Ops.Negate) return Negate(new OpExpr(Ops.Multiply, l.Args[0], a[1]));
                     if (a[1] is OpExpr r && r.Op == Ops.Negate) return Negate(new OpExpr(Ops.Multiply, a[0], r.Args[0]));
                     return Fold(op, a);
                 case Ops.Divide:
-                    if (IsZero(a[0]) && a[1].IsPure) return a[0];
+                    if (IsZero(a[0]) && Optimizer.IsPure(a[1])) return a[0];
                     if (IsOne(a[1])) return a[0];
                     if (a[0] is OpExpr d && d.Op == Ops.Negate) return Negate(new OpExpr(Ops.Divide, d.Args[0], a[1]));
                     return null;
@@ -102,7 +131,7 @@ namespace Tangent.Generator.Optimization
         }
 
         /// <summary>Folds +, -, * on two numeric literals (never / on integers).</summary>
-        private static Expr? Fold(string op, Expr[] a)
+        private static Expr? Fold(string op, System.ReadOnlySpan<Expr> a)
         {
             if (!(a[0] is ConstExpr x) || !(a[1] is ConstExpr y)) return null;
             if (x.Kind == TypeKind.Bool || y.Kind == TypeKind.Bool || x.Kind == TypeKind.Other || y.Kind == TypeKind.Other) return null;
