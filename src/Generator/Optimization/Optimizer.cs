@@ -18,19 +18,33 @@ namespace Tangent.Generator.Optimization
             // Passes only move, copy and drop what the body reads and writes: the names numbered now are all there will be
             // (a new one would still get a number).
             work.Names.Build(method.Body, method.Pinned);
-            for (int round = 0; round < 50; round++)
+            // Rounds of the passes until a round changes nothing. Each pass is a function of the body alone, so
+            // once every pass in a row has left the body as it was, the rest of the round and the round after
+            // it would change nothing either: the loop stops there (same result, fewer passes).
+            int quiet = 0;
+            for (int round = 0; round < 50 && quiet < PassCount; round++)
             {
-                bool changed = false;
-                changed |= SimplifyAll(method.Body);
-                changed |= ForwardZeros(method.Body, work.Names);
-                changed |= RemoveDeadStores(method, work.Names);
-                changed |= MergeDeclarations(method.Body, work);
-                changed |= Inline(method, work);
-                changed |= RemoveCopiesBack(method.Body, work);
-                if (!changed) break;
+                for (int pass = 0; pass < PassCount && quiet < PassCount; pass++)
+                {
+                    if (Run(pass, method, work)) quiet = 0;
+                    else quiet++;
+                }
             }
             if (finish) FinishDeclarations(method.Body);
         }
+
+        private const int PassCount = 6;
+
+        /// <summary>Runs one pass of a round; true when it changed the body.</summary>
+        private static bool Run(int pass, CMethod method, Workspace work) => pass switch
+        {
+            0 => SimplifyAll(method.Body),
+            1 => ForwardZeros(method.Body, work.Names),
+            2 => RemoveDeadStores(method, work.Names),
+            3 => MergeDeclarations(method.Body, work),
+            4 => Inline(method, work),
+            _ => RemoveCopiesBack(method.Body, work),
+        };
 
         // ------------------------------------------------------------ reads and writes
 
