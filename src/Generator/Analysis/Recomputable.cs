@@ -385,7 +385,15 @@ namespace Tangent.Generator.Analysis
             _ => false,
         };
 
-        private static bool Assigns(Stmt s, string name) => s switch
+        /// <summary>How many assignments of the variable the statements hold, nested ones included.</summary>
+        internal static int CountAssignments(IEnumerable<Stmt> statements, string name)
+        {
+            var assignments = new Dictionary<string, int>();
+            Count(statements, assignments, new HashSet<string>());
+            return Count(assignments, name);
+        }
+
+        internal static bool Assigns(Stmt s, string name) => s switch
         {
             AssignStmt a => a.Target == name,
             IfStmt i => i.Then.Any(t => Assigns(t, name)) || i.Else.Any(t => Assigns(t, name)),
@@ -394,9 +402,9 @@ namespace Tangent.Generator.Analysis
             _ => false,
         };
 
-        private static int CountUses(IEnumerable<Stmt> statements, string name) => statements.Sum(s => CountUses(s, name));
+        internal static int CountUses(IEnumerable<Stmt> statements, string name) => statements.Sum(s => CountUses(s, name));
 
-        private static int CountUses(Stmt s, string name) => s switch
+        internal static int CountUses(Stmt s, string name) => s switch
         {
             AssignStmt a => Uses(a.Value, name),
             StoreStmt st => Uses(st.Value, name) + st.Indices.Sum(i => Uses(i, name)),

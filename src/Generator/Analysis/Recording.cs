@@ -119,9 +119,9 @@ namespace Tangent.Generator.Analysis
             if (loop.After.Count == 0 || !(loop.After[loop.After.Count - 1] is AssignStmt step)) return null;
             if (!(step.Target == k && step.Value is OpExpr o && (o.Op == Ops.Add || o.Op == Ops.Subtract) && o.Args[0] is VarExpr self
                   && self.Name == k && o.Args[1] is ConstExpr { Kind: TypeKind.Int } c)) return null;
-            if (loop.Before.Any(s => Assigns(s, k)) || loop.After.Take(loop.After.Count - 1).Any(s => Assigns(s, k))) return null;
+            if (loop.Before.Any(s => Recomputable.Assigns(s, k)) || loop.After.Take(loop.After.Count - 1).Any(s => Recomputable.Assigns(s, k))) return null;
             // Nowhere else assigns or reads k.
-            if (CountAssignments(_context.Ir.Body, k) != 2 || Reads(_context.Ir.Body, k) != Reads(loop, k)) return null;
+            if (Recomputable.CountAssignments(_context.Ir.Body, k) != 2 || Recomputable.CountUses(_context.Ir.Body, k) != Recomputable.CountUses(loop, k)) return null;
             var passes = new OpExpr(Ops.Multiply, c, new VarExpr(CounterPlaceholder));
             return Optimization.Simplifier.Simplify(new OpExpr(o.Op, reset.Value, passes));
         }
@@ -132,41 +132,7 @@ namespace Tangent.Generator.Analysis
         /// <summary>For a loop whose counter is reset without recording (<see cref="CounterStart"/>): the assignment of its final value, in terms of <see cref="CounterPlaceholder"/>.</summary>
         public AssignStmt? CounterFinal(WhileStmt loop) => _counterFinals.TryGetValue(loop, out var a) ? a : null;
 
-        private static bool Assigned(IEnumerable<Stmt> statements, string name) => statements.Any(s => Assigns(s, name));
-
-        private static bool Assigns(Stmt s, string name) => CountAssignments(new[] { s }, name) > 0;
-
-        private static int CountAssignments(IEnumerable<Stmt> statements, string name)
-        {
-            int n = 0;
-            foreach (var s in statements)
-            {
-                switch (s)
-                {
-                    case AssignStmt a when a.Target == name: n++; break;
-                    case IfStmt i: n += CountAssignments(i.Then, name) + CountAssignments(i.Else, name); break;
-                    case LoopStmt l: n += CountAssignments(l.Body, name) + CountAssignments(l.Step, name); break;
-                    case WhileStmt w: n += CountAssignments(w.Before, name) + CountAssignments(w.After, name); break;
-                }
-            }
-            return n;
-        }
-
-        private static int Reads(IEnumerable<Stmt> statements, string name) => statements.Sum(s => Reads(s, name));
-
-        private static int Reads(Stmt s, string name) => s switch
-        {
-            AssignStmt a => Reads(a.Value, name),
-            StoreStmt st => Reads(st.Value, name) + st.Indices.Sum(i => Reads(i, name)) + (st.Array == name ? 1 : 0),
-            ExprStmt e => Reads(e.Value, name),
-            ReturnStmt r => Reads(r.Value, name),
-            IfStmt i => Reads(i.Condition, name) + Reads(i.Then, name) + Reads(i.Else, name),
-            LoopStmt l => Reads(l.Body, name) + Reads(l.Step, name),
-            WhileStmt w => Reads(w.Condition, name) + Reads(w.Before, name) + Reads(w.After, name),
-            _ => 0,
-        };
-
-        private static int Reads(Expr e, string name) => (e is VarExpr v && v.Name == name ? 1 : 0) + e.Children.Sum(c => Reads(c, name));
+        private static bool Assigned(IEnumerable<Stmt> statements, string name) => statements.Any(s => Recomputable.Assigns(s, name));
 
         /// <summary>
         /// Whether this assignment (anywhere but a straight-line top-level block) must keep the old

@@ -51,6 +51,7 @@ namespace Tangent.Generator.Transform
         }
 
         private readonly Dictionary<string, Expr> _recomputed;
+        private readonly Dictionary<string, string[]> _recomputedReads = new Dictionary<string, string[]>();
         private readonly HashSet<string> _savedArrays = new HashSet<string>();
 
         /// <summary>
@@ -109,9 +110,13 @@ namespace Tangent.Generator.Transform
             {
                 if (_recomputed.TryGetValue(name, out var definition))
                 {
-                    var reads = new HashSet<string>();
-                    Optimization.Optimizer.Reads(definition, reads);
-                    foreach (var read in reads.OrderBy(r => r, StringComparer.Ordinal)) yield return read;
+                    if (!_recomputedReads.TryGetValue(name, out var reads))
+                    {
+                        var set = new HashSet<string>();
+                        Optimization.Optimizer.Reads(definition, set);
+                        _recomputedReads[name] = reads = set.OrderBy(r => r, StringComparer.Ordinal).ToArray();
+                    }
+                    foreach (var read in reads) yield return read;
                 }
                 else
                 {
