@@ -33,7 +33,7 @@ namespace Tangent.Generator.Optimization
             if (finish) FinishDeclarations(method.Body);
         }
 
-        private const int PassCount = 6;
+        private const int PassCount = 7;
 
         /// <summary>Runs one pass of a round; true when it changed the body.</summary>
         private static bool Run(int pass, CMethod method, Workspace work) => pass switch
@@ -43,7 +43,8 @@ namespace Tangent.Generator.Optimization
             2 => RemoveDeadStores(method, work.Names),
             3 => MergeDeclarations(method.Body, work),
             4 => Inline(method, work),
-            _ => RemoveCopiesBack(method.Body, work),
+            5 => RemoveCopiesBack(method.Body, work),
+            _ => LinearTerms.Collect(method),
         };
 
         // ------------------------------------------------------------ reads and writes

@@ -83,6 +83,8 @@ namespace Tangent.Generator.Transform
                 recordBody) { OpensFrame = false, UsesTape = joint.UsesTape, TapeName = joint.TapeName, TapeMarkName = joint.TapeMarkName };
             record.Pinned.UnionWith(joint.Pinned);
             record.Inlinable.UnionWith(joint.Inlinable);
+            record.Derivatives.UnionWith(joint.Derivatives);
+            record.Floating.UnionWith(joint.Floating);
 
             var reverseBody = new List<CStmt>();
             string signature = ForwardTransform.ParameterList(ir, forward: false);
@@ -94,6 +96,8 @@ namespace Tangent.Generator.Transform
                 reverseBody) { OpensFrame = false, TapeName = joint.TapeName, TapeMarkName = joint.TapeMarkName };
             reverseMethod.Pinned.UnionWith(record.Pinned);
             reverseMethod.Inlinable.UnionWith(record.Inlinable);
+            reverseMethod.Derivatives.UnionWith(record.Derivatives);
+            reverseMethod.Floating.UnionWith(record.Floating);
             record.Pinned.RemoveWhere(n => ir.Parameters.Any(p => p.IsActive && p.DerivativeName == n));
 
             // The reverse half first, optimized: what it still reads before writing is what the forward half hands over.
@@ -291,11 +295,20 @@ namespace Tangent.Generator.Transform
             foreach (var p in ir.Parameters)
             {
                 _method.Pinned.Add(p.Name);
-                if (p.IsActive) _method.Pinned.Add(p.DerivativeName);
+                if (p.IsActive)
+                {
+                    _method.Pinned.Add(p.DerivativeName);
+                    _method.Derivatives.Add(p.DerivativeName);
+                }
+                _method.NoteType(p.Name, p.Type, p.IsActive ? p.DerivativeName : null);
             }
+            if (ir.ReturnType.IsScalar && (ir.ReturnType.Kind == TypeKind.Double || ir.ReturnType.Kind == TypeKind.Float)) _method.Floating.Add("dResult");
+            _method.Derivatives.Add("dResult");
             foreach (var local in ir.Locals)
             {
                 declarations.Add(new CDecl(local.Type, local.Name, null));
+                if (_context.IsActive(local.Name)) _method.Derivatives.Add(local.DerivativeName);
+                _method.NoteType(local.Name, local.Type, _context.IsActive(local.Name) ? local.DerivativeName : null);
                 if (local.Kind == VariableKind.Temp) _method.Inlinable.Add(local.Name);
                 if (local.Kind != VariableKind.User && _context.IsActive(local.Name)) _method.Inlinable.Add(local.DerivativeName);
             }

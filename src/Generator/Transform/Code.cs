@@ -158,5 +158,22 @@ namespace Tangent.Generator.Transform
 
         /// <summary>Locals the optimizer may fold into their single use (temporaries and their derivatives).</summary>
         public HashSet<string> Inlinable { get; } = new HashSet<string>();
+
+        /// <summary>
+        /// Tangents and adjoints (scalars, and shadow arrays whose elements are derivatives): the variables derivative
+        /// expressions are linear in, which <see cref="Optimization.LinearTerms"/> collects terms over.
+        /// </summary>
+        public HashSet<string> Derivatives { get; } = new HashSet<string>();
+
+        /// <summary>Variables of floating type (double or float scalars, arrays and spans of them), derivatives included.</summary>
+        public HashSet<string> Floating { get; } = new HashSet<string>();
+
+        /// <summary>Notes a primal variable's type for <see cref="Floating"/> (and its derivative's, when it has one).</summary>
+        public void NoteType(string name, IR.IrType type, string? derivative)
+        {
+            if (type.Kind != IR.TypeKind.Double && type.Kind != IR.TypeKind.Float) return;
+            Floating.Add(name);
+            if (derivative != null) Floating.Add(derivative);
+        }
     }
 }

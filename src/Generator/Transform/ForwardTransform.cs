@@ -24,7 +24,12 @@ namespace Tangent.Generator.Transform
             foreach (var local in ir.Locals)
             {
                 body.Add(new CDecl(local.Type, local.Name, null));
-                if (context.IsActive(local.Name)) body.Add(new CDecl(local.Type, local.DerivativeName, null));
+                if (context.IsActive(local.Name))
+                {
+                    body.Add(new CDecl(local.Type, local.DerivativeName, null));
+                    method.Derivatives.Add(local.DerivativeName);
+                }
+                method.NoteType(local.Name, local.Type, context.IsActive(local.Name) ? local.DerivativeName : null);
                 if (local.Kind == VariableKind.Temp)
                 {
                     method.Inlinable.Add(local.Name);
@@ -34,7 +39,12 @@ namespace Tangent.Generator.Transform
             foreach (var p in ir.Parameters)
             {
                 method.Pinned.Add(p.Name);
-                if (p.IsActive) method.Pinned.Add(p.DerivativeName);
+                if (p.IsActive)
+                {
+                    method.Pinned.Add(p.DerivativeName);
+                    method.Derivatives.Add(p.DerivativeName);
+                }
+                method.NoteType(p.Name, p.Type, p.IsActive ? p.DerivativeName : null);
             }
 
             var calls = new CallForms(context, body, method);
@@ -112,18 +122,35 @@ namespace Tangent.Generator.Transform
                         break;
                     }
                     case AssignStmt a:
-                        output.Add(new CAssign(a.Target, a.Value));
-                        if (context.IsActive(a.Target))
+                    {
+                        var primal = new CAssign(a.Target, a.Value);
+                        if (!context.IsActive(a.Target))
                         {
-                            Expr? tangent = context.ShadowElement(a.Value);
-                            foreach (var (operand, contribution) in context.Contributions(a.Target, a.Value, forward: true))
-                            {
-                                var term = contribution(new VarExpr(context.DerivativeOf(operand)));
-                                tangent = tangent is null ? term : new OpExpr(Ops.Add, tangent, term);
-                            }
-                            output.Add(new CAssign(context.DerivativeOf(a.Target), tangent ?? ConstExpr.Zero));
+                            output.Add(primal);
+                            break;
+                        }
+                        Expr? tangent = context.ShadowElement(a.Value);
+                        foreach (var (operand, contribution) in context.Contributions(a.Target, a.Value, forward: true))
+                        {
+                            var term = contribution(new VarExpr(context.DerivativeOf(operand)));
+                            tangent = tangent is null ? term : new OpExpr(Ops.Add, tangent, term);
+                        }
+                        var tangentAssign = new CAssign(context.DerivativeOf(a.Target), tangent ?? ConstExpr.Zero);
+                        // The tangent goes first unless its rule reads the result (exp, tanh, sqrt...): then the
+                        // operands' tangents can still be folded into it before an operand is overwritten, and
+                        // the collected coefficients keep the tangent's dependency chain as short as the value's.
+                        if (tangent != null && ReadsVariable(tangent, a.Target))
+                        {
+                            output.Add(primal);
+                            output.Add(tangentAssign);
+                        }
+                        else
+                        {
+                            output.Add(tangentAssign);
+                            output.Add(primal);
                         }
                         break;
+                    }
                     case ExprStmt e:
                         output.Add(new CExprStmt(e.Value));
                         break;
@@ -169,6 +196,13 @@ namespace Tangent.Generator.Transform
                     }
                 }
             }
+        }
+
+        private static bool ReadsVariable(Expr e, string name)
+        {
+            var reads = new HashSet<string>();
+            Optimization.Optimizer.Reads(e, reads);
+            return reads.Contains(name);
         }
 
         internal static string Modifiers(MethodIR ir) => ir.Accessibility + " " + (ir.IsStatic ? "static " : "");

@@ -48,7 +48,7 @@ namespace Tangent.Generator.Tests.RandomPrograms
                 + $"{first.Sources.Count} generated sources ({first.Sources.Sum(s => s.Bytes.Length)} bytes), {first.Diagnostics.Count} diagnostics");
             Assert.True(first.Sources.Count >= count + programs.Sum(p => p.Helpers.Length), $"only {first.Sources.Count} generated sources");
             Assert.True(first.Diagnostics.Count >= count, $"only {first.Diagnostics.Count} diagnostics for {count} mutants");
-            Assert.Empty(first.Diagnostics.Where(d => d.Contains("TN9999", StringComparison.Ordinal)));
+            Assert.DoesNotContain(first.Diagnostics, d => d.Contains("TN9999", StringComparison.Ordinal));
 
             // Two runs over the same trees: the same sources in the same order, byte for byte, and the same diagnostics.
             AssertSameSources(first.Sources, second.Sources, "a second run over the same syntax trees");

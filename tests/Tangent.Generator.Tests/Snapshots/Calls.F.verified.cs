@@ -11,14 +11,14 @@ static partial class Calls
     public static (double Value, double Tangent) FForward(double r, double x, double dR, double dX)
     {
         (double Value, double Tangent) stepCall = default;
-        double x1 = x;
         double dX1 = dX;
+        double x1 = x;
         int i = 0;
         while (i < 4)
         {
             stepCall = global::Calls.StepForward(r, x1, dR, dX1);
-            x1 = stepCall.Value;
             dX1 = stepCall.Tangent;
+            x1 = stepCall.Value;
             i++;
         }
         (double Value, double Tangent) softPlusCall = global::Activations.SoftPlusForward(x1 * r, dX1 * r + x1 * dR);

@@ -12,15 +12,15 @@ static partial class Dot
     {
         double left = 0;
         double right1 = 0;
-        double sum = 0.0;
         double dSum = 0;
+        double sum = 0.0;
         int i = 0;
         while (i < x.Length)
         {
             left = x[i];
             right1 = y[i];
-            sum += left * right1;
             dSum += dX[i] * right1 + left * dY[i];
+            sum += left * right1;
             i++;
         }
         return (sum, dSum);

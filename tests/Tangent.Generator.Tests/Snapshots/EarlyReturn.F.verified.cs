@@ -14,11 +14,11 @@ static partial class EarlyReturn
         if (x < 0.0)
         {
             negated = -x;
-            return (negated * x, negated * dX - dX * x);
+            return (negated * x, (negated - x) * dX);
         }
         double sum = 1.0 + x;
-        double y = global::System.Math.Log(sum);
         double dY = dX / sum;
+        double y = global::System.Math.Log(sum);
         return (y * x, dY * x + y * dX);
     }
 

@@ -13,7 +13,7 @@ static partial class FloatMath
         (float Sin, float Cos) sinCos = global::System.MathF.SinCos(x);
         float sin = sinCos.Sin;
         float sqrt = global::System.MathF.Sqrt(y);
-        return (sin * sqrt + x / y, dX * sinCos.Cos * sqrt + sin * (dY / (2 * sqrt)) + (dX / y - dY * x / (y * y)));
+        return (sin * sqrt + x / y, (sinCos.Cos * sqrt + 1 / y) * dX + (sin / (2 * sqrt) - x / (y * y)) * dY);
     }
 
     /// <summary>

@@ -11,18 +11,16 @@ static partial class ForLoop
     public static (double Value, double Tangent) FForward(double x, double r, double dX, double dR)
     {
         double product = 0;
-        double dProduct = 0;
         double difference = 0;
-        double l = x;
         double dL = dX;
+        double l = x;
         int i = 0;
         while (i < 10)
         {
             product = r * l;
-            dProduct = dR * l + r * dL;
             difference = 1.0 - l;
+            dL = l * difference * dR + (r * difference - product) * dL;
             l = product * difference;
-            dL = dProduct * difference - product * dL;
             i++;
         }
         return (l, dL);

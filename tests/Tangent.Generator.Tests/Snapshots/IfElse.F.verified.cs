@@ -18,16 +18,16 @@ static partial class IfElse
         {
             (double Sin, double Cos) sinCos = global::System.Math.SinCos(y);
             sin = sinCos.Sin;
-            z = x * sin;
             dZ = dX * sin + x * (dY * sinCos.Cos);
+            z = x * sin;
         }
         else
         {
             exp = global::System.Math.Exp(x);
-            z = exp - y;
             dZ = dX * exp - dY;
+            z = exp - y;
         }
-        return (z * z, dZ * z + z * dZ);
+        return (z * z, (z + z) * dZ);
     }
 
     /// <summary>

@@ -10,13 +10,12 @@ static partial class Locals
     [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Forward)]
     public static (double Value, double Tangent) FForward(double x, double dX)
     {
+        double dY = (x + x) * dX;
         double y = x * x;
-        double dY = dX * x + x * dX;
         (double Sin, double Cos) sinCos = global::System.Math.SinCos(y);
         double sin = sinCos.Sin;
-        double dProduct = dY * sinCos.Cos * y + sin * dY;
+        dY = (sinCos.Cos * y + sin) * dY;
         y = sin * y;
-        dY = dProduct;
         double exp = global::System.Math.Exp(x);
         return (y + exp, dY + dX * exp);
     }

@@ -10,15 +10,13 @@ static partial class ParameterReassigned
     [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Forward)]
     public static (double Value, double Tangent) FForward(double x, double dX)
     {
-        double x1 = x;
         double dX1 = dX;
-        double dProduct = dX1 * x1 + x1 * dX1;
+        double x1 = x;
+        dX1 = (x1 + x1) * dX1;
         x1 = x1 * x1;
-        dX1 = dProduct;
         (double Sin, double Cos) sinCos = global::System.Math.SinCos(x1);
-        double dSum = dX1 * sinCos.Cos + dX1;
+        dX1 = (sinCos.Cos + 1) * dX1;
         x1 = sinCos.Sin + x1;
-        dX1 = dSum;
         return (x1, dX1);
     }
 

@@ -13,7 +13,7 @@ static partial class ResultReading
         double tanh = global::System.Math.Tanh(x);
         double exp = global::System.Math.Exp(x);
         double sqrt = global::System.Math.Sqrt(x);
-        return (tanh * exp + sqrt, dX * (1 - tanh * tanh) * exp + tanh * (dX * exp) + dX / (2 * sqrt));
+        return (tanh * exp + sqrt, ((1 - tanh * tanh) * exp + exp * tanh + 1 / (2 * sqrt)) * dX);
     }
 
     /// <summary>

@@ -11,33 +11,31 @@ static partial class Softmax
     public static (double[] Value, double[] Tangent) FForward(double[] z, double[] dZ)
     {
         double val2 = 0;
-        double dMax1 = 0;
         double exp = 0;
         double element = 0;
-        double max = z[0];
         double dMax = dZ[0];
+        double max = z[0];
         int i = 1;
         while (i < z.Length)
         {
             val2 = z[i];
-            dMax1 = (max >= val2 ? dMax : 0) + (max >= val2 ? 0 : dZ[i]);
+            dMax = (max >= val2 ? dMax : 0) + (max >= val2 ? 0 : dZ[i]);
             max = global::System.Math.Max(max, val2);
-            dMax = dMax1;
             i++;
         }
         int size = z.Length;
         double[] p = new double[size];
         double[] dP = new double[size];
-        double total = 0.0;
         double dTotal = 0;
+        double total = 0.0;
         int i1 = 0;
         while (i1 < z.Length)
         {
             exp = global::System.Math.Exp(z[i1] - max);
             p[i1] = exp;
             dP[i1] = (dZ[i1] - dMax) * exp;
-            total += p[i1];
             dTotal += dP[i1];
+            total += p[i1];
             i1++;
         }
         int i2 = 0;

@@ -11,7 +11,7 @@ static partial class Survey
     public static (double Value, double Tangent) FForward(double x1, double x2, double dX1, double dX2)
     {
         (double Sin, double Cos) sinCos = global::System.Math.SinCos(x2);
-        return (global::System.Math.Log(x1) + x1 * x2 - sinCos.Sin, dX1 / x1 + (dX1 * x2 + x1 * dX2) - dX2 * sinCos.Cos);
+        return (global::System.Math.Log(x1) + x1 * x2 - sinCos.Sin, (1 / x1 + x2) * dX1 + (x1 - sinCos.Cos) * dX2);
     }
 
     /// <summary>

@@ -10,16 +10,14 @@ static partial class WhileBreak
     [global::Tangent.GeneratedDerivative("F", global::Tangent.DerivativeKind.Forward)]
     public static (double Value, double Tangent) FForward(double x, double dX)
     {
-        double dSin = 0;
-        double s = x;
         double dS = dX;
+        double s = x;
         int k = 0;
         while (k < 50)
         {
             (double Sin, double Cos) sinCos = global::System.Math.SinCos(s);
-            dSin = dS * sinCos.Cos;
+            dS = (1.5 + sinCos.Cos) * dS;
             s = s * 1.5 + sinCos.Sin;
-            dS = dS * 1.5 + dSin;
             if (s > 10.0)
             {
                 break;
