@@ -40,17 +40,28 @@ namespace Tangent.Generator.Transform
                 }
             }
             Names.Reserve("dResult");
-            var elements = Recomputable.Find(ir, _savedArrays);
-            _recomputed = elements.ToDictionary(p => p.Key, p => (Expr)p.Value);
-            var reverseReads = new HashSet<string>();
-            CollectAdjointReads(ir.Body, reverseReads);
-            foreach (var pair in Recomputable.FindArithmetic(ir, elements, reverseReads, CanRestoreFirst, _restoreFirst))
-            {
-                _recomputed[pair.Key] = pair.Value;
-            }
         }
 
-        private readonly Dictionary<string, Expr> _recomputed;
+        /// <summary>
+        /// What the adjoint records and what it computes again (<see cref="Recomputable"/>): analysed on first use, so
+        /// that forward mode, which needs none of it, does not pay for it.
+        /// </summary>
+        private Dictionary<string, Expr> RecordingAnalysis()
+        {
+            if (_recomputedStore != null) return _recomputedStore;
+            var elements = Recomputable.Find(Ir, _savedArrays);
+            // Set before the adjoint reads are collected: they expand the recomputed elements found so far.
+            _recomputedStore = elements.ToDictionary(p => p.Key, p => (Expr)p.Value);
+            var reverseReads = new HashSet<string>();
+            CollectAdjointReads(Ir.Body, reverseReads);
+            foreach (var pair in Recomputable.FindArithmetic(Ir, elements, reverseReads, CanRestoreFirst, _restoreFirst))
+            {
+                _recomputedStore[pair.Key] = pair.Value;
+            }
+            return _recomputedStore;
+        }
+
+        private Dictionary<string, Expr>? _recomputedStore;
         private readonly Dictionary<string, string[]> _recomputedReads = new Dictionary<string, string[]>();
         private readonly HashSet<string> _savedArrays = new HashSet<string>();
 
@@ -58,7 +69,7 @@ namespace Tangent.Generator.Transform
         /// Whether stores into this local array record the element they overwrite (and the reverse sweep puts
         /// it back), so that the reverse sweep can read its elements again instead of recording every read.
         /// </summary>
-        public bool SavesStores(string array) => _savedArrays.Contains(array);
+        public bool SavesStores(string array) => RecordingAnalysis() != null && _savedArrays.Contains(array);
         private readonly HashSet<Stmt> _restoreFirst = new HashSet<Stmt>(ReferenceComparer<Stmt>.Instance);
 
         /// <summary>
@@ -66,13 +77,13 @@ namespace Tangent.Generator.Transform
         /// element of an array nobody writes (<c>t = x[i]</c>) whose index is not reassigned while <c>t</c> is in
         /// use, and cheap arithmetic inside loops whose operands keep their values (see <see cref="Recomputable"/>).
         /// </summary>
-        public IReadOnlyDictionary<string, Expr> Recomputed => _recomputed;
+        public IReadOnlyDictionary<string, Expr> Recomputed => RecordingAnalysis();
 
         /// <summary>
         /// Whether the reverse sweep of this assignment restores its target's old value before propagating its
         /// adjoint (rather than after): a recomputed temporary read there is defined from that old value.
         /// </summary>
-        public bool RestoresFirst(Stmt statement) => _restoreFirst.Contains(statement);
+        public bool RestoresFirst(Stmt statement) => RecordingAnalysis() != null && _restoreFirst.Contains(statement);
 
         /// <summary>An assignment whose adjoint does not read the value it assigns, and that is not a differentiated call.</summary>
         private bool CanRestoreFirst(AssignStmt a)
@@ -96,7 +107,7 @@ namespace Tangent.Generator.Transform
         /// <summary>Replaces recomputable temporaries in a reverse-sweep expression by the element they hold.</summary>
         public Expr Recompute(Expr e)
         {
-            foreach (var pair in _recomputed)
+            foreach (var pair in RecordingAnalysis())
             {
                 e = Optimization.Optimizer.Replace(e, pair.Key, pair.Value);
             }
@@ -108,7 +119,7 @@ namespace Tangent.Generator.Transform
         {
             foreach (var name in names)
             {
-                if (_recomputed.TryGetValue(name, out var definition))
+                if (RecordingAnalysis().TryGetValue(name, out var definition))
                 {
                     if (!_recomputedReads.TryGetValue(name, out var reads))
                     {
