@@ -138,7 +138,7 @@ namespace Tangent.Generator.Optimization
             VisitReads(e, ref visitor);
         }
 
-        private static int CountReads(Expr e, string name)
+        internal static int CountReads(Expr e, string name)
         {
             var visitor = new CountName { Name = name };
             VisitReads(e, ref visitor);

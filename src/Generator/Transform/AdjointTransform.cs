@@ -292,26 +292,10 @@ namespace Tangent.Generator.Transform
         {
             var ir = _context.Ir;
             var declarations = new List<CStmt>();
-            foreach (var p in ir.Parameters)
-            {
-                _method.Pinned.Add(p.Name);
-                if (p.IsActive)
-                {
-                    _method.Pinned.Add(p.DerivativeName);
-                    _method.Derivatives.Add(p.DerivativeName);
-                }
-                _method.NoteType(p.Name, p.Type, p.IsActive ? p.DerivativeName : null);
-            }
-            if (ir.ReturnType.IsScalar && (ir.ReturnType.Kind == TypeKind.Double || ir.ReturnType.Kind == TypeKind.Float)) _method.Floating.Add("dResult");
+            _method.NoteVariables(ir, _context.IsActive);
             _method.Derivatives.Add("dResult");
-            foreach (var local in ir.Locals)
-            {
-                declarations.Add(new CDecl(local.Type, local.Name, null));
-                if (_context.IsActive(local.Name)) _method.Derivatives.Add(local.DerivativeName);
-                _method.NoteType(local.Name, local.Type, _context.IsActive(local.Name) ? local.DerivativeName : null);
-                if (local.Kind == VariableKind.Temp) _method.Inlinable.Add(local.Name);
-                if (local.Kind != VariableKind.User && _context.IsActive(local.Name)) _method.Inlinable.Add(local.DerivativeName);
-            }
+            if (ir.ReturnType.IsScalar && (ir.ReturnType.Kind == TypeKind.Double || ir.ReturnType.Kind == TypeKind.Float)) _method.Floating.Add("dResult");
+            foreach (var local in ir.Locals) declarations.Add(new CDecl(local.Type, local.Name, null));
             _result = _context.Names.Allocate("result");
             _method.Pinned.Add(_result);
             _method.TapeName = _context.Names.Allocate("tape");

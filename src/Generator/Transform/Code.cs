@@ -168,8 +168,34 @@ namespace Tangent.Generator.Transform
         /// <summary>Variables of floating type (double or float scalars, arrays and spans of them), derivatives included.</summary>
         public HashSet<string> Floating { get; } = new HashSet<string>();
 
-        /// <summary>Notes a primal variable's type for <see cref="Floating"/> (and its derivative's, when it has one).</summary>
-        public void NoteType(string name, IR.IrType type, string? derivative)
+        /// <summary>
+        /// Registers the method's parameters and locals with the optimizer: parameters and their accumulators are
+        /// pinned, temporaries (and derivatives of non-user locals) may be folded, and the derivative and floating
+        /// names are noted for <see cref="Optimization.LinearTerms"/>.
+        /// </summary>
+        public void NoteVariables(IR.MethodIR ir, System.Func<string, bool> isActive)
+        {
+            foreach (var p in ir.Parameters)
+            {
+                Pinned.Add(p.Name);
+                if (p.IsActive)
+                {
+                    Pinned.Add(p.DerivativeName);
+                    Derivatives.Add(p.DerivativeName);
+                }
+                NoteType(p.Name, p.Type, p.IsActive ? p.DerivativeName : null);
+            }
+            foreach (var local in ir.Locals)
+            {
+                bool active = isActive(local.Name);
+                if (active) Derivatives.Add(local.DerivativeName);
+                NoteType(local.Name, local.Type, active ? local.DerivativeName : null);
+                if (local.Kind == IR.VariableKind.Temp) Inlinable.Add(local.Name);
+                if (local.Kind != IR.VariableKind.User && active) Inlinable.Add(local.DerivativeName);
+            }
+        }
+
+        private void NoteType(string name, IR.IrType type, string? derivative)
         {
             if (type.Kind != IR.TypeKind.Double && type.Kind != IR.TypeKind.Float) return;
             Floating.Add(name);

@@ -24,28 +24,9 @@ namespace Tangent.Generator.Transform
             foreach (var local in ir.Locals)
             {
                 body.Add(new CDecl(local.Type, local.Name, null));
-                if (context.IsActive(local.Name))
-                {
-                    body.Add(new CDecl(local.Type, local.DerivativeName, null));
-                    method.Derivatives.Add(local.DerivativeName);
-                }
-                method.NoteType(local.Name, local.Type, context.IsActive(local.Name) ? local.DerivativeName : null);
-                if (local.Kind == VariableKind.Temp)
-                {
-                    method.Inlinable.Add(local.Name);
-                }
-                if (local.Kind != VariableKind.User && context.IsActive(local.Name)) method.Inlinable.Add(local.DerivativeName);
+                if (context.IsActive(local.Name)) body.Add(new CDecl(local.Type, local.DerivativeName, null));
             }
-            foreach (var p in ir.Parameters)
-            {
-                method.Pinned.Add(p.Name);
-                if (p.IsActive)
-                {
-                    method.Pinned.Add(p.DerivativeName);
-                    method.Derivatives.Add(p.DerivativeName);
-                }
-                method.NoteType(p.Name, p.Type, p.IsActive ? p.DerivativeName : null);
-            }
+            method.NoteVariables(ir, context.IsActive);
 
             var calls = new CallForms(context, body, method);
             Transform(context, ir.Body, body, new List<LoopStmt>(), calls);
@@ -139,7 +120,7 @@ namespace Tangent.Generator.Transform
                         // The tangent goes first unless its rule reads the result (exp, tanh, sqrt...): then the
                         // operands' tangents can still be folded into it before an operand is overwritten, and
                         // the collected coefficients keep the tangent's dependency chain as short as the value's.
-                        if (tangent != null && ReadsVariable(tangent, a.Target))
+                        if (tangent != null && Optimization.Optimizer.CountReads(tangent, a.Target) > 0)
                         {
                             output.Add(primal);
                             output.Add(tangentAssign);
@@ -196,13 +177,6 @@ namespace Tangent.Generator.Transform
                     }
                 }
             }
-        }
-
-        private static bool ReadsVariable(Expr e, string name)
-        {
-            var reads = new HashSet<string>();
-            Optimization.Optimizer.Reads(e, reads);
-            return reads.Contains(name);
         }
 
         internal static string Modifiers(MethodIR ir) => ir.Accessibility + " " + (ir.IsStatic ? "static " : "");

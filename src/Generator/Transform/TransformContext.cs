@@ -69,7 +69,11 @@ namespace Tangent.Generator.Transform
         /// Whether stores into this local array record the element they overwrite (and the reverse sweep puts
         /// it back), so that the reverse sweep can read its elements again instead of recording every read.
         /// </summary>
-        public bool SavesStores(string array) => RecordingAnalysis() != null && _savedArrays.Contains(array);
+        public bool SavesStores(string array)
+        {
+            RecordingAnalysis();
+            return _savedArrays.Contains(array);
+        }
         private readonly HashSet<Stmt> _restoreFirst = new HashSet<Stmt>(ReferenceComparer<Stmt>.Instance);
 
         /// <summary>
@@ -83,7 +87,11 @@ namespace Tangent.Generator.Transform
         /// Whether the reverse sweep of this assignment restores its target's old value before propagating its
         /// adjoint (rather than after): a recomputed temporary read there is defined from that old value.
         /// </summary>
-        public bool RestoresFirst(Stmt statement) => RecordingAnalysis() != null && _restoreFirst.Contains(statement);
+        public bool RestoresFirst(Stmt statement)
+        {
+            RecordingAnalysis();
+            return _restoreFirst.Contains(statement);
+        }
 
         /// <summary>An assignment whose adjoint does not read the value it assigns, and that is not a differentiated call.</summary>
         private bool CanRestoreFirst(AssignStmt a)
