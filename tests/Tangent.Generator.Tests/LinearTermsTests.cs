@@ -99,5 +99,102 @@ namespace Tangent.Generator.Tests
             Assert.Null(Rewrite(Op(Ops.Add, Op(Ops.Multiply, V("dX"), sign), V("dX"))));
             Assert.Equal("(global::System.Math.Cos(x) + 1) * dX", Rewrite(Op(Ops.Add, Op(Ops.Multiply, V("dX"), cos), V("dX"))));
         }
+
+        // ---- merging the updates of one derivative in a statement list, and using temporaries' definitions ----
+
+        private static CMethod MethodWith(params CStmt[] body)
+        {
+            var method = Method();
+            method.Body.AddRange(body);
+            method.Derivatives.Add("dT");
+            method.Floating.Add("dT");
+            method.Inlinable.Add("dT");
+            return method;
+        }
+
+        private static string Body(CMethod method) => string.Join(" ", method.Body.ConvertAll(s => s switch
+        {
+            CAssign a => $"{a.Name} {a.Op} {ExprPrinter.Print(a.Value)};",
+            CComment c => "//" + c.Text,
+            _ => s.GetType().Name,
+        }));
+
+        [Fact]
+        public void An_assignment_and_a_later_addition_of_the_same_derivative_merge_and_collect()
+        {
+            // dX = x * dY; dZ += y; dX += y * dY   →   dZ += y; dX = (x + y) * dY
+            var method = MethodWith(
+                new CAssign("dX", Op(Ops.Multiply, V("x"), V("dY"))),
+                new CAssign("dZ", V("y"), "+="),
+                new CAssign("dX", Op(Ops.Multiply, V("y"), V("dY")), "+="));
+            Assert.True(LinearTerms.Collect(method));
+            Assert.Equal("dZ += y; dX = (x + y) * dY;", Body(method));
+        }
+
+        [Fact]
+        public void An_addition_that_reads_the_derivative_it_adds_into_is_not_merged()
+        {
+            // dX = x * dY; dX += y * dX: the second update reads the first one's result.
+            var method = MethodWith(
+                new CAssign("dX", Op(Ops.Multiply, V("x"), V("dY"))),
+                new CAssign("dX", Op(Ops.Multiply, V("y"), V("dX")), "+="));
+            Assert.False(LinearTerms.Collect(method));
+            Assert.Equal(2, method.Body.Count);
+        }
+
+        [Fact]
+        public void Updates_move_only_past_statements_that_leave_their_operands_alone()
+        {
+            // dX = x * dY; x = y; dX += dY: the first value cannot move down past x = y, the second can move up.
+            var up = MethodWith(
+                new CAssign("dX", Op(Ops.Multiply, V("x"), V("dY"))),
+                new CAssign("x", V("y")),
+                new CAssign("dX", V("dY"), "+="));
+            Assert.True(LinearTerms.Collect(up));
+            Assert.Equal("dX = (x + 1) * dY; x = y;", Body(up));
+
+            // dX = x * dY; x = y; dX += x * dY: neither can move.
+            var stuck = MethodWith(
+                new CAssign("dX", Op(Ops.Multiply, V("x"), V("dY"))),
+                new CAssign("x", V("y")),
+                new CAssign("dX", Op(Ops.Multiply, V("x"), V("dY")), "+="));
+            Assert.False(LinearTerms.Collect(stuck));
+            Assert.Equal(3, stuck.Body.Count);
+        }
+
+        [Fact]
+        public void Updates_of_different_primal_statements_stay_under_their_own_comment()
+        {
+            var method = MethodWith(
+                new CAssign("dX", Op(Ops.Multiply, V("x"), V("dY"))),
+                new CComment("Grad of: y = x * x;"),
+                new CAssign("dX", Op(Ops.Multiply, V("y"), V("dY")), "+="));
+            Assert.False(LinearTerms.Collect(method));
+            Assert.Equal(3, method.Body.Count);
+        }
+
+        [Fact]
+        public void A_temporary_is_replaced_by_its_definition_when_that_collects_terms()
+        {
+            // dT = dX * y; dY += dT * x; dX = x * dX + y * dT   →   dX = (x + y * y) * dX  (dT stays for its other read)
+            var method = MethodWith(
+                new CAssign("dT", Op(Ops.Multiply, V("dX"), V("y"))),
+                new CAssign("dY", Op(Ops.Multiply, V("dT"), V("x")), "+="),
+                new CAssign("dX", Op(Ops.Add, Op(Ops.Multiply, V("x"), V("dX")), Op(Ops.Multiply, V("y"), V("dT")))));
+            Assert.True(LinearTerms.Collect(method));
+            Assert.Equal("dT = dX * y; dY += dT * x; dX = (x + y * y) * dX;", Body(method));
+        }
+
+        [Fact]
+        public void A_temporary_whose_definition_no_longer_holds_is_not_replaced()
+        {
+            // dT = dX * y; dX = x * dY; dY = x * dX + y * dT: dX changes between the definition of dT and its use.
+            var method = MethodWith(
+                new CAssign("dT", Op(Ops.Multiply, V("dX"), V("y"))),
+                new CAssign("dX", Op(Ops.Multiply, V("x"), V("dY"))),
+                new CAssign("dY", Op(Ops.Add, Op(Ops.Multiply, V("x"), V("dX")), Op(Ops.Multiply, V("y"), V("dT")))));
+            Assert.False(LinearTerms.Collect(method));
+            Assert.Equal("dT = dX * y; dX = x * dY; dY = x * dX + y * dT;", Body(method));
+        }
     }
 }

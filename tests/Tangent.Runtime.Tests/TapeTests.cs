@@ -92,6 +92,73 @@ public class TapeTests
     }
 
     [Fact]
+    public void Reserved_pushes_fill_the_reserved_room_and_pop_like_ordinary_pushes()
+    {
+        var tape = new Tape();
+        tape.PushDouble(-1);
+        tape.PushInt(-2);
+        const int n = 5000;                        // past the initial capacity: the reservation grows the storage
+        tape.ReserveDoubles(n);
+        tape.ReserveFloats(n);
+        tape.ReserveInts(n);
+        tape.ReserveBools(n);
+        for (int i = 0; i < n; i++)
+        {
+            tape.PushReservedDouble(i + 0.5);
+            tape.PushReservedFloat(i + 0.25f);
+            tape.PushReservedInt(i * 3);
+            tape.PushReservedBool(i % 3 == 0);
+        }
+        AssertHeights(tape, n + 1, n, n + 1, n);
+        for (int i = n - 1; i >= 0; i--)
+        {
+            Assert.Equal(i % 3 == 0, tape.PopBool());
+            Assert.Equal(i * 3, tape.PopInt());
+            Assert.Equal(i + 0.25f, tape.PopFloat());
+            Assert.Equal(i + 0.5, tape.PopDouble());
+        }
+        Assert.Equal(-2, tape.PopInt());
+        Assert.Equal(-1.0, tape.PopDouble());
+        Assert.True(tape.IsEmpty);
+    }
+
+    [Fact]
+    public void Reserving_nothing_or_a_negative_count_is_a_no_op_and_a_push_past_the_room_throws_without_writing()
+    {
+        var tape = new Tape();
+        tape.ReserveDoubles(0);
+        tape.ReserveDoubles(-7);
+        Assert.Equal(0, tape.DoubleCount);
+        // With no storage at all, a reserved push has no room: the array bounds check throws and the height stays.
+        Assert.Throws<IndexOutOfRangeException>(() => tape.PushReservedDouble(1));
+        Assert.Equal(0, tape.DoubleCount);
+
+        tape.ReserveInts(3);
+        for (int i = 0; i < 3; i++) tape.PushReservedInt(i);
+        // Storage is pooled and may be larger than asked, so fill it to the end before the push that must fail.
+        while (true)
+        {
+            try { tape.PushReservedInt(7); }
+            catch (IndexOutOfRangeException) { break; }
+        }
+        int height = tape.IntCount;
+        Assert.True(height >= 3);
+        Assert.Throws<IndexOutOfRangeException>(() => tape.PushReservedInt(8));
+        Assert.Equal(height, tape.IntCount);
+        Assert.Equal(height > 3 ? 7 : 2, tape.PopInt());
+    }
+
+    [Fact]
+    public void A_reservation_beyond_the_largest_array_throws_before_touching_the_tape()
+    {
+        var tape = new Tape();
+        tape.PushDouble(4);
+        Assert.Throws<InvalidOperationException>(() => tape.ReserveDoubles((long)Array.MaxLength + 1));
+        Assert.Equal(1, tape.DoubleCount);
+        Assert.Equal(4.0, tape.PopDouble());
+    }
+
+    [Fact]
     public void Span_push_and_pop_restore_order_and_mix_with_scalars()
     {
         var tape = new Tape();

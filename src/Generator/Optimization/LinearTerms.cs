@@ -28,16 +28,16 @@ namespace Tangent.Generator.Optimization
 
         private static bool Collect(List<CStmt> list, CMethod method)
         {
-            bool changed = false;
-            foreach (var statement in list)
+            bool changed = MergeUpdates(list, method);
+            for (int j = 0; j < list.Count; j++)
             {
-                switch (statement)
+                switch (list[j])
                 {
                     case CDecl d when d.Init != null:
-                        if (Rewrite(d.Init, method) is { } init) { d.Init = init; changed = true; }
+                        if ((Rewrite(d.Init, method) ?? RewriteSubstituted(d.Init, list, j, method)) is { } init) { d.Init = init; changed = true; }
                         break;
                     case CAssign a:
-                        if (Rewrite(a.Value, method) is { } value) { a.Value = value; changed = true; }
+                        if ((Rewrite(a.Value, method) ?? RewriteSubstituted(a.Value, list, j, method)) is { } value) { a.Value = value; changed = true; }
                         break;
                     case CStore st:
                         if (Rewrite(st.Value, method) is { } stored) { st.Value = stored; changed = true; }
@@ -68,6 +68,132 @@ namespace Tangent.Generator.Optimization
                 }
             }
             return changed;
+        }
+
+        /// <summary>
+        /// Merges consecutive updates of one derivative in a statement list, <c>dX = a; …; dX += b;</c> into
+        /// <c>dX = a + b;</c> (and <c>+=</c> followed by <c>+=</c>/<c>-=</c> alike), when no statement between them
+        /// mentions <c>dX</c> and the value that moves reads nothing written between. The reverse sweep adds each
+        /// operand's contribution in its own statement; merged, the terms can be collected (see
+        /// <see cref="RewriteSubstituted"/>). Never across a comment: each primal statement's block stays its own.
+        /// </summary>
+        private static bool MergeUpdates(List<CStmt> list, CMethod method)
+        {
+            bool changed = false;
+            for (int j = 1; j < list.Count; j++)
+            {
+                if (!(list[j] is CAssign b) || (b.Op != "+=" && b.Op != "-=") || !method.Derivatives.Contains(b.Name)
+                    || !method.Floating.Contains(b.Name) || b.Comment != null || Optimizer.CountReads(b.Value, b.Name) > 0 || !Optimizer.IsPure(b.Value)) continue;
+                int i = j - 1;
+                while (i >= 0 && !(list[i] is CComment) && !Mentions(list[i], b.Name)) i--;
+                if (i < 0 || !(list[i] is CAssign a) || a.Name != b.Name || (a.Op != "=" && a.Op != "+=") || a.Comment != null || !Optimizer.IsPure(a.Value)) continue;
+                var merged = new OpExpr(b.Op == "+=" ? Ops.Add : Ops.Subtract, a.Value, b.Value);
+                if (!WrittenBetween(a.Value, list, i, j))
+                {
+                    // Down to the second update: the first one's value is still what it was.
+                    b.Value = merged;
+                    b.Op = a.Op;
+                    list.RemoveAt(i);
+                }
+                else if (!WrittenBetween(b.Value, list, i, j))
+                {
+                    // Up to the first one: the second one's value is already what it will be.
+                    a.Value = merged;
+                    list.RemoveAt(j);
+                }
+                else continue;
+                changed = true;
+                j--;  // the merged statement may merge again with an earlier update
+            }
+            return changed;
+        }
+
+        private static bool Mentions(CStmt s, string name) => Optimizer.CountReads(s, name) > 0 || Optimizer.CountWrites(s, name) > 0 || s is CDecl d && d.Name == name;
+
+        /// <summary>Whether a statement strictly between <paramref name="from"/> and <paramref name="to"/> may write what <paramref name="e"/> reads.</summary>
+        private static bool WrittenBetween(Expr e, List<CStmt> list, int from, int to)
+        {
+            var reads = new HashSet<string>();
+            Optimizer.Reads(e, reads);
+            for (int k = from + 1; k < to; k++)
+            {
+                if (list[k] is CJump) return true;
+                foreach (var name in reads)
+                {
+                    if (Optimizer.CountWrites(list[k], name) > 0 || list[k] is CDecl d && d.Name == name) return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// <see cref="Rewrite"/> after replacing derivative temporaries by their definitions earlier in the same list, when
+        /// that lets terms be collected without making the expression depend on more derivatives: in the reverse sweep of
+        /// <c>x = r * x * (1 - x)</c>, <c>dX = r * dProduct - r * x * dX</c> with <c>dProduct = dX * (1 - x)</c> just above
+        /// becomes <c>dX = (r * (1 - x) - r * x) * dX</c>, one multiplication on the loop-carried chain instead of three
+        /// operations. The temporary's definition stays for its other reads (or is removed as dead). A definition is used
+        /// only when it is an assignment in the same list, nothing between writes the temporary or what the definition
+        /// reads, and the definition does not read the temporary itself.
+        /// </summary>
+        private static Expr? RewriteSubstituted(Expr value, List<CStmt> list, int at, CMethod method)
+        {
+            if (!(value is OpExpr) || method.Derivatives.Count == 0) return null;
+            var atoms = new List<string>();
+            DerivativeVariables(value, method, atoms);
+            int before = atoms.Distinct().Count();
+            Expr current = value;
+            bool substituted = false;
+            foreach (var temporary in atoms.Distinct().ToList())
+            {
+                if (!method.Inlinable.Contains(temporary) || !method.Floating.Contains(temporary)) continue;
+                var definition = Definition(temporary, list, at);
+                if (definition is null) continue;
+                var trial = Optimizer.Replace(current, temporary, definition);
+                var after = new List<string>();
+                DerivativeVariables(trial, method, after);
+                if (after.Distinct().Count() > before) continue;
+                current = trial;
+                substituted = true;
+            }
+            return substituted ? Rewrite(current, method) : null;
+        }
+
+        /// <summary>The value <paramref name="temporary"/> holds at statement <paramref name="at"/>, from an assignment earlier in the list that still holds, or null.</summary>
+        private static Expr? Definition(string temporary, List<CStmt> list, int at)
+        {
+            for (int i = at - 1; i >= 0; i--)
+            {
+                var s = list[i];
+                Expr? value = s switch
+                {
+                    CAssign a when a.Name == temporary => a.Op == "=" ? a.Value : null,
+                    CDecl d when d.Name == temporary => d.Init,
+                    _ => null,
+                };
+                if (value != null)
+                {
+                    if (!(value is OpExpr) || Optimizer.CountReads(value, temporary) > 0 || !Optimizer.IsPure(value) || WrittenBetween(value, list, i, at)) return null;
+                    return value;
+                }
+                if (s is CJump || s is CDecl decl && decl.Name == temporary || Optimizer.CountWrites(s, temporary) > 0) return null;
+            }
+            return null;
+        }
+
+        /// <summary>The scalar derivative variables an expression reads, in order, with repeats.</summary>
+        private static void DerivativeVariables(Expr e, CMethod method, List<string> into)
+        {
+            if (e is VarExpr v)
+            {
+                if (method.Derivatives.Contains(v.Name)) into.Add(v.Name);
+                return;
+            }
+            if (e is IndexExpr { Array: VarExpr array } && method.Derivatives.Contains(array.Name))
+            {
+                into.Add(array.Name + "[]");
+                return;
+            }
+            foreach (var child in e.Children) DerivativeVariables(child, method, into);
         }
 
         /// <summary>One term: ± Multiplier · Derivative / Divisor (either factor may be absent).</summary>

@@ -292,7 +292,7 @@ namespace Tangent.Generator.Optimization
             }
         }
 
-        private static int CountReads(CStmt s, string name)
+        internal static int CountReads(CStmt s, string name)
         {
             switch (s)
             {
@@ -323,7 +323,7 @@ namespace Tangent.Generator.Optimization
             }
         }
 
-        private static int CountWrites(CStmt s, string name)
+        internal static int CountWrites(CStmt s, string name)
         {
             switch (s)
             {

@@ -61,15 +61,17 @@ static partial class Calls
             double dX1 = dProduct * r;
             dR += x1 * dProduct;
             // Grad of: for (int i = 0; i < 4; i++)
+            double dRSum = 0;
             while (passes > 0)
             {
                 // Grad of: x = Step(r, x);
                 dStep = dX1;
                 dX1 = 0;
                 x1 = tape.PopDouble();
-                global::Calls.StepReverse(r, x1, ref dR, ref dX1, dStep);
+                global::Calls.StepReverse(r, x1, ref dRSum, ref dX1, dStep);
                 passes--;
             }
+            dR += dRSum;
             // Grad of: (copies of the parameters the method assigns)
             dX += dX1;
 
@@ -140,15 +142,17 @@ static partial class Calls
         double dX1 = dProduct * r;
         dR += x1 * dProduct;
         // Grad of: for (int i = 0; i < 4; i++)
+        double dRSum = 0;
         while (passes > 0)
         {
             // Grad of: x = Step(r, x);
             dStep = dX1;
             dX1 = 0;
             x1 = tape.PopDouble();
-            global::Calls.StepReverse(r, x1, ref dR, ref dX1, dStep);
+            global::Calls.StepReverse(r, x1, ref dRSum, ref dX1, dStep);
             passes--;
         }
+        dR += dRSum;
         // Grad of: (copies of the parameters the method assigns)
         dX += dX1;
     }

@@ -70,8 +70,7 @@ static partial class EarlyReturn
         if (test)
         {
             // Grad of: return -x * x;
-            dX += negated * dReturnValue;
-            dX -= dReturnValue * x;
+            dX += (negated - x) * dReturnValue;
         }
 
         return result;
@@ -153,8 +152,7 @@ static partial class EarlyReturn
         if (test)
         {
             // Grad of: return -x * x;
-            dX += negated * dReturnValue;
-            dX -= dReturnValue * x;
+            dX += (negated - x) * dReturnValue;
         }
     }
 }

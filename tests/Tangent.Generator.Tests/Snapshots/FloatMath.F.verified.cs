@@ -30,10 +30,9 @@ static partial class FloatMath
 
         // Reverse sweep
         // Grad of: return MathF.Sin(x) * MathF.Sqrt(y) + x / y;
-        dX += dResult / y;
         dY -= dResult * x / (y * y);
         dY += sin * dResult / (2 * sqrt);
-        dX += dResult * sqrt * sinCos.Cos;
+        dX += (1 / y + sqrt * sinCos.Cos) * dResult;
 
         return result;
     }
@@ -76,9 +75,8 @@ static partial class FloatMath
         float sqrt = tape.PopFloat();
         float sin = tape.PopFloat();
         // Grad of: return MathF.Sin(x) * MathF.Sqrt(y) + x / y;
-        dX += dResult / y;
         dY -= dResult * x / (y * y);
         dY += sin * dResult / (2 * sqrt);
-        dX += dResult * sqrt * global::System.MathF.Cos(x);
+        dX += (1 / y + sqrt * global::System.MathF.Cos(x)) * dResult;
     }
 }

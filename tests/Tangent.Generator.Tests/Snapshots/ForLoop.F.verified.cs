@@ -39,6 +39,8 @@ static partial class ForLoop
             double product = 0;
             double difference = 0;
             // Forward sweep
+            // Room on the tape for what the loop records per pass: one double.
+            tape.ReserveDoubles(10L);
             double l = x;
             int i = 0;
             int passes = 0;
@@ -47,7 +49,7 @@ static partial class ForLoop
                 product = r * l;
                 difference = 1.0 - l;
                 // l is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushDouble(l);
+                tape.PushReservedDouble(l);
                 l = product * difference;
                 i++;
                 passes++;
@@ -55,20 +57,19 @@ static partial class ForLoop
             double result = l;
 
             // Reverse sweep
-            double dProduct = 0;
             // Grad of: return l;
             double dL = dResult;
             // Grad of: for (int i = 0; i < 10; i++)
+            double dRSum = 0;
             while (passes > 0)
             {
                 // Grad of: l = r * l * (1 - l);
                 l = tape.PopDouble();
-                dProduct = dL * (1.0 - l);
-                dL = -(r * l * dL);
-                dR += dProduct * l;
-                dL += r * dProduct;
+                dRSum += dL * (1.0 - l) * l;
+                dL = ((1.0 - l) * r - r * l) * dL;
                 passes--;
             }
+            dR += dRSum;
             // Grad of: double l = x;
             dX += dL;
 
@@ -101,6 +102,8 @@ static partial class ForLoop
         var tape = global::Tangent.Tape.Current;
         double product = 0;
         double difference = 0;
+        // Room on the tape for what the loop records per pass: one double.
+        tape.ReserveDoubles(10L);
         double l = x;
         int i = 0;
         int passes = 0;
@@ -109,7 +112,7 @@ static partial class ForLoop
             product = r * l;
             difference = 1.0 - l;
             // l is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushDouble(l);
+            tape.PushReservedDouble(l);
             l = product * difference;
             i++;
             passes++;
@@ -129,20 +132,19 @@ static partial class ForLoop
         var tape = global::Tangent.Tape.Current;
         int passes = tape.PopInt();
         double l = 0;
-        double dProduct = 0;
         // Grad of: return l;
         double dL = dResult;
         // Grad of: for (int i = 0; i < 10; i++)
+        double dRSum = 0;
         while (passes > 0)
         {
             // Grad of: l = r * l * (1 - l);
             l = tape.PopDouble();
-            dProduct = dL * (1.0 - l);
-            dL = -(r * l * dL);
-            dR += dProduct * l;
-            dL += r * dProduct;
+            dRSum += dL * (1.0 - l) * l;
+            dL = ((1.0 - l) * r - r * l) * dL;
             passes--;
         }
+        dR += dRSum;
         // Grad of: double l = x;
         dX += dL;
     }

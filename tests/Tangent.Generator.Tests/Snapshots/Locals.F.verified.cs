@@ -41,12 +41,9 @@ static partial class Locals
         dX += dResult * exp;
         // Grad of: y = Math.Sin(y) * y;
         y = yBefore;
-        double dSin = dY * y;
-        dY = sin * dY;
-        dY += dSin * global::System.Math.Cos(y);
+        dY = (sin + y * global::System.Math.Cos(y)) * dY;
         // Grad of: double y = x * x;
-        dX += dY * x;
-        dX += x * dY;
+        dX += (x + x) * dY;
 
         return result;
     }
@@ -98,11 +95,8 @@ static partial class Locals
         dX += dResult * exp;
         // Grad of: y = Math.Sin(y) * y;
         double y = yBefore;
-        double dSin = dY * y;
-        dY = sin * dY;
-        dY += dSin * global::System.Math.Cos(y);
+        dY = (sin + y * global::System.Math.Cos(y)) * dY;
         // Grad of: double y = x * x;
-        dX += dY * x;
-        dX += x * dY;
+        dX += (x + x) * dY;
     }
 }

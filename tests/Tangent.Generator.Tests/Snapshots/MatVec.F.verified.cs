@@ -53,6 +53,8 @@ static partial class MatVec
             int columns = a.GetLength(1);
             double[] y = new double[rows];
             double[] dY = global::Tangent.Shadows.Rent(y);
+            // Room on the tape for what the loop records per pass: one int.
+            tape.ReserveInts((long)rows);
             int i = 0;
             int passes = 0;
             while (i < rows)
@@ -66,7 +68,7 @@ static partial class MatVec
                     passes1++;
                 }
                 // The number of passes, for the reverse sweep of this loop.
-                tape.PushInt(passes1);
+                tape.PushReservedInt(passes1);
                 i++;
                 passes++;
             }
@@ -118,6 +120,8 @@ static partial class MatVec
         int columns = a.GetLength(1);
         double[] y = new double[rows];
         double[] dY = global::Tangent.Shadows.Rent(y);
+        // Room on the tape for what the loop records per pass: one int.
+        tape.ReserveInts((long)rows);
         int i = 0;
         int passes = 0;
         while (i < rows)
@@ -131,7 +135,7 @@ static partial class MatVec
                 passes1++;
             }
             // The number of passes, for the reverse sweep of this loop.
-            tape.PushInt(passes1);
+            tape.PushReservedInt(passes1);
             i++;
             passes++;
         }

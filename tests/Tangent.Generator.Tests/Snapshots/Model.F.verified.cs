@@ -28,8 +28,7 @@ partial class Model
 
         // Reverse sweep
         // Grad of: return scale * Math.Cos(x) * x;
-        dX += product * dResult;
-        dX -= this.scale * (dResult * x) * sinCos.Sin;
+        dX += product * dResult - this.scale * (dResult * x) * sinCos.Sin;
 
         return result;
     }
@@ -68,7 +67,6 @@ partial class Model
         var tape = global::Tangent.Tape.Current;
         double product = tape.PopDouble();
         // Grad of: return scale * Math.Cos(x) * x;
-        dX += product * dResult;
-        dX -= this.scale * (dResult * x) * global::System.Math.Sin(x);
+        dX += product * dResult - this.scale * (dResult * x) * global::System.Math.Sin(x);
     }
 }

@@ -43,10 +43,8 @@ static partial class ParameterReassigned
         x1 = x1Before1;
         dX1 += dX1 * global::System.Math.Cos(x1);
         // Grad of: x = x * x;
-        double dProduct = dX1;
         x1 = x1Before;
-        dX1 = dProduct * x1;
-        dX1 += x1 * dProduct;
+        dX1 = (x1 + x1) * dX1;
         // Grad of: (copies of the parameters the method assigns)
         dX += dX1;
 
@@ -100,10 +98,8 @@ static partial class ParameterReassigned
         double x1 = x1Before1;
         dX1 += dX1 * global::System.Math.Cos(x1);
         // Grad of: x = x * x;
-        double dProduct = dX1;
         x1 = x1Before;
-        dX1 = dProduct * x1;
-        dX1 += x1 * dProduct;
+        dX1 = (x1 + x1) * dX1;
         // Grad of: (copies of the parameters the method assigns)
         dX += dX1;
     }

@@ -30,9 +30,7 @@ static partial class ResultReading
 
         // Reverse sweep
         // Grad of: return Math.Tanh(x) * Math.Exp(x) + Math.Sqrt(x);
-        dX += dResult / (2 * sqrt);
-        dX += tanh * dResult * exp;
-        dX += dResult * exp * (1 - tanh * tanh);
+        dX += (1 / (2 * sqrt) + tanh * exp + exp * (1 - tanh * tanh)) * dResult;
 
         return result;
     }
@@ -60,8 +58,8 @@ static partial class ResultReading
         double sqrt = global::System.Math.Sqrt(x);
         double result = tanh * exp + sqrt;
         // What FReverse reads.
-        tape.PushDouble(sqrt);
         tape.PushDouble(exp);
+        tape.PushDouble(sqrt);
         tape.PushDouble(tanh);
         return result;
     }
@@ -74,11 +72,9 @@ static partial class ResultReading
     {
         var tape = global::Tangent.Tape.Current;
         double tanh = tape.PopDouble();
-        double exp = tape.PopDouble();
         double sqrt = tape.PopDouble();
+        double exp = tape.PopDouble();
         // Grad of: return Math.Tanh(x) * Math.Exp(x) + Math.Sqrt(x);
-        dX += dResult / (2 * sqrt);
-        dX += tanh * dResult * exp;
-        dX += dResult * exp * (1 - tanh * tanh);
+        dX += (1 / (2 * sqrt) + tanh * exp + exp * (1 - tanh * tanh)) * dResult;
     }
 }

@@ -66,6 +66,8 @@ static partial class Softmax
             double element = 0;
             global::Tangent.Shadows.CheckNotAliased(z, dZ, "dZ");
             // Forward sweep
+            // Room on the tape for what the loop records per pass: one double.
+            tape.ReserveDoubles((long)z.Length - 1);
             double max = z[0];
             int i = 1;
             int passes = 0;
@@ -73,13 +75,15 @@ static partial class Softmax
             {
                 max1 = global::System.Math.Max(max, z[i]);
                 // max is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushDouble(max);
+                tape.PushReservedDouble(max);
                 max = max1;
                 i++;
                 passes++;
             }
             double[] p = new double[z.Length];
             double[] dP = global::Tangent.Shadows.Rent(p);
+            // Room on the tape for what the loop records per pass: 2 doubles.
+            tape.ReserveDoubles(2 * (long)z.Length);
             double total = 0.0;
             int i1 = 0;
             int passes1 = 0;
@@ -87,22 +91,24 @@ static partial class Softmax
             {
                 difference = z[i1] - max;
                 // exp is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushDouble(exp);
+                tape.PushReservedDouble(exp);
                 exp = global::System.Math.Exp(difference);
                 p[i1] = exp;
                 sum = total + p[i1];
                 // total is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushDouble(total);
+                tape.PushReservedDouble(total);
                 total = sum;
                 i1++;
                 passes1++;
             }
+            // Room on the tape for what the loop records per pass: one double.
+            tape.ReserveDoubles((long)z.Length);
             int i2 = 0;
             int passes2 = 0;
             while (i2 < z.Length)
             {
                 // element is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushDouble(element);
+                tape.PushReservedDouble(element);
                 element = p[i2];
                 p[i2] = element / total;
                 i2++;
@@ -183,6 +189,8 @@ static partial class Softmax
         double exp = 0;
         double sum = 0;
         double element = 0;
+        // Room on the tape for what the loop records per pass: one double.
+        tape.ReserveDoubles((long)z.Length - 1);
         double max = z[0];
         int i = 1;
         int passes = 0;
@@ -190,13 +198,15 @@ static partial class Softmax
         {
             max1 = global::System.Math.Max(max, z[i]);
             // max is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushDouble(max);
+            tape.PushReservedDouble(max);
             max = max1;
             i++;
             passes++;
         }
         double[] p = new double[z.Length];
         double[] dP = global::Tangent.Shadows.Rent(p);
+        // Room on the tape for what the loop records per pass: 2 doubles.
+        tape.ReserveDoubles(2 * (long)z.Length);
         double total = 0.0;
         int i1 = 0;
         int passes1 = 0;
@@ -204,22 +214,24 @@ static partial class Softmax
         {
             difference = z[i1] - max;
             // exp is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushDouble(exp);
+            tape.PushReservedDouble(exp);
             exp = global::System.Math.Exp(difference);
             p[i1] = exp;
             sum = total + p[i1];
             // total is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushDouble(total);
+            tape.PushReservedDouble(total);
             total = sum;
             i1++;
             passes1++;
         }
+        // Room on the tape for what the loop records per pass: one double.
+        tape.ReserveDoubles((long)z.Length);
         int i2 = 0;
         int passes2 = 0;
         while (i2 < z.Length)
         {
             // element is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushDouble(element);
+            tape.PushReservedDouble(element);
             element = p[i2];
             p[i2] = element / total;
             i2++;

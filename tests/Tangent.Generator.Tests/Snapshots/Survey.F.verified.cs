@@ -26,10 +26,8 @@ static partial class Survey
 
         // Reverse sweep
         // Grad of: return Math.Log(x1) + x1 * x2 - Math.Sin(x2);
-        dX2 -= dResult * sinCos.Cos;
-        dX1 += dResult * x2;
-        dX2 += x1 * dResult;
-        dX1 += dResult / x1;
+        dX2 += (x1 - sinCos.Cos) * dResult;
+        dX1 += (x2 + 1 / x1) * dResult;
 
         return result;
     }
@@ -63,9 +61,7 @@ static partial class Survey
     public static void FReverse(double x1, double x2, ref double dX1, ref double dX2, double dResult)
     {
         // Grad of: return Math.Log(x1) + x1 * x2 - Math.Sin(x2);
-        dX2 -= dResult * global::System.Math.Cos(x2);
-        dX1 += dResult * x2;
-        dX2 += x1 * dResult;
-        dX1 += dResult / x1;
+        dX2 += (x1 - global::System.Math.Cos(x2)) * dResult;
+        dX1 += (x2 + 1 / x1) * dResult;
     }
 }

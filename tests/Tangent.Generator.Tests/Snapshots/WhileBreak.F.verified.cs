@@ -97,9 +97,8 @@ static partial class WhileBreak
                     s = tape.PopDouble();
                     dProduct += dS;
                     dSin += dS;
-                    dS = dSin * global::System.Math.Cos(s);
+                    dS = dSin * global::System.Math.Cos(s) + dProduct * 1.5;
                     dSin = 0;
-                    dS += dProduct * 1.5;
                     dProduct = 0;
                 }
                 proceed = tape.PopBool();
@@ -211,9 +210,8 @@ static partial class WhileBreak
                 s = tape.PopDouble();
                 dProduct += dS;
                 dSin += dS;
-                dS = dSin * global::System.Math.Cos(s);
+                dS = dSin * global::System.Math.Cos(s) + dProduct * 1.5;
                 dSin = 0;
-                dS += dProduct * 1.5;
                 dProduct = 0;
             }
             proceed = tape.PopBool();
