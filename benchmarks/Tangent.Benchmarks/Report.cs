@@ -210,7 +210,10 @@ public static class Report
         double hAdjPrimal = r.Ratio(helmholtz, Methods.Adjoint, Methods.Primal, n50);
         double hAdjHand = r.Ratio(helmholtz, Methods.Adjoint, Methods.HandWritten, n50);
         targets.Add(new("Helmholtz n = 50: adjoint ≤ 2.0 × primal", Format.Ratio(hAdjPrimal), AtMost(hAdjPrimal, 2.0)));
-        targets.Add(new("Helmholtz n = 50: adjoint ≤ 1.5 × hand-written gradient", Format.Ratio(hAdjHand), AtMost(hAdjHand, 1.5)));
+        double hAccumulatedHand = r.Ratio(helmholtz, Methods.AdjointAccumulated, Methods.HandWritten, n50);
+        targets.Add(new("Helmholtz n = 50: adjoint ≤ 1.5 × hand-written gradient",
+            $"{Format.Ratio(hAdjHand)} (adjoint of the primal that sums A·x in a local: {Format.Ratio(hAccumulatedHand)}; the hand-written gradient uses A's symmetry, see Helmholtz)",
+            AtMost(hAdjHand, 1.5)));
         foreach ((string type, string title) in new[]
                  {
                      (nameof(LogisticMapBenchmarks), "Logistic map"),
@@ -353,6 +356,8 @@ public static class Report
         (Methods.ForwardGradient, "forward, n directions: the full gradient (generated)"),
         (Methods.HandWritten, "gradient written by hand"),
         (Methods.CentralDifferences, "central differences (2n primal calls)"),
+        (Methods.PrimalAccumulated, "primal with A·x summed in a local, as the hand-written gradient does"),
+        (Methods.AdjointAccumulated, "adjoint of that primal (generated)"),
     };
 
     private static void WriteMethodTable(StringBuilder md, Results r, string type, int? n)
@@ -401,6 +406,12 @@ public static class Report
         Line("one n² pass where the generated adjoint, which does not know A is symmetric, needs two (A·x forward, Aᵀ·ȳ in reverse);");
         Line("and it sums each row of A·x in a register, where the primal (and so its adjoint) loads and stores `ax[i]` on every");
         Line("inner pass. Both are why the hand-written gradient is faster than the primal itself.");
+        Line();
+        Line("To separate the two, `EnergyAccumulated` is the same f written as carefully as the hand-written gradient (each row");
+        Line("of A·x summed in a local and folded into xᵀAx, no array). " + $"At n = 50 it takes {Format.Ratio(r.Ratio(type, Methods.PrimalAccumulated, Methods.Primal, 50))} the time of the primal; " +
+             $"its generated adjoint takes {Format.Ratio(r.Ratio(type, Methods.AdjointAccumulated, Methods.PrimalAccumulated, 50))} its primal and " +
+             $"{Format.Ratio(r.Ratio(type, Methods.AdjointAccumulated, Methods.HandWritten, 50))} the hand-written gradient: what is left is the second");
+        Line("n² pass, Aᵀ·ȳ, which only the knowledge that A is symmetric removes.");
         Line();
         Line("Time per call:");
         Line();

@@ -61,6 +61,11 @@ public class HelmholtzBenchmarks
         Agreement.Scalar($"Helmholtz n={n}: forward value", forwardValue, value);
         Agreement.Scalar($"Helmholtz n={n}: forward directional derivative", tangent, Agreement.Dot(hand, _direction));
 
+        Agreement.Scalar($"Helmholtz n={n}: accumulated primal value", Helmholtz.EnergyAccumulated(_x, _a, _b), value);
+        Array.Clear(_dX);
+        Agreement.Scalar($"Helmholtz n={n}: adjoint value of the accumulated primal", Helmholtz.EnergyAccumulatedAdjoint(_x, _a, _b, _dX), value);
+        Agreement.Gradient($"Helmholtz n={n}: adjoint gradient of the accumulated primal", _dX, hand);
+
         CentralDifferences();
         Agreement.Numerically($"Helmholtz n={n}: central differences", _differences, hand);
     }
@@ -96,6 +101,18 @@ public class HelmholtzBenchmarks
             unit[i] = 0;
         }
         return _forwardGradient[0];
+    }
+
+    /// <summary>The primal written as carefully as the hand-written gradient (<see cref="Helmholtz.EnergyAccumulated"/>).</summary>
+    [Benchmark]
+    public double PrimalAccumulated() => Helmholtz.EnergyAccumulated(_x, _a, _b);
+
+    /// <summary>The generated adjoint of <see cref="Helmholtz.EnergyAccumulated"/>.</summary>
+    [Benchmark]
+    public double AdjointAccumulated()
+    {
+        Array.Clear(_dX);
+        return Helmholtz.EnergyAccumulatedAdjoint(_x, _a, _b, _dX) + _dX[0];
     }
 
     [Benchmark]

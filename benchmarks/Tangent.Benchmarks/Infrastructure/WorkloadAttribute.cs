@@ -37,5 +37,9 @@ public static class Methods
     public const string HandWritten = nameof(HandWritten);
     public const string CentralDifferences = nameof(CentralDifferences);
 
+    /// <summary>Helmholtz only: the primal written with a register accumulator for A·x, and its generated adjoint.</summary>
+    public const string PrimalAccumulated = nameof(PrimalAccumulated);
+    public const string AdjointAccumulated = nameof(AdjointAccumulated);
+
     public static readonly string[] All = { Primal, Adjoint, Forward, ForwardGradient, HandWritten, CentralDifferences };
 }

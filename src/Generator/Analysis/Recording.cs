@@ -140,7 +140,198 @@ namespace Tangent.Generator.Analysis
         /// this one repeats in a loop.
         /// </summary>
         public bool NeedsSave(AssignStmt a)
-            => !_counterResets.Contains(a) && _reverseReads.Contains(a.Target) && (_assignments[a.Target] > 1 || _assignedInLoop.Contains(a.Target));
+            => !_counterResets.Contains(a) && _reverseReads.Contains(a.Target) && (_assignments[a.Target] > 1 || _assignedInLoop.Contains(a.Target))
+               && (_context.TypeOf(a.Target) == IrType.Int || ReadSincePrevious(a));
+
+        // ------------------------------------------------------------ what is read between two assignments
+
+        /// <summary>Where a statement list sits: the method body, a branch, or a loop's <c>Before</c>/<c>After</c> part.</summary>
+        private enum Part { Body, Branch, Before, After }
+
+        private sealed class Block
+        {
+            public Block(IReadOnlyList<Stmt> items, Part part, Stmt? parent)
+            {
+                Items = items;
+                Part = part;
+                Parent = parent;
+            }
+
+            public IReadOnlyList<Stmt> Items { get; }
+            public Part Part { get; }
+            public Stmt? Parent { get; }
+        }
+
+        private Dictionary<Stmt, (Block Block, int Index)>? _places;
+        private readonly Dictionary<Stmt, (Block Before, Block After)> _loopParts = new Dictionary<Stmt, (Block, Block)>(Helpers.ReferenceComparer<Stmt>.Instance);
+        private readonly Dictionary<Stmt, bool> _readSincePrevious = new Dictionary<Stmt, bool>(Helpers.ReferenceComparer<Stmt>.Instance);
+
+        private Block Place(IReadOnlyList<Stmt> items, Part part, Stmt? parent)
+        {
+            var block = new Block(items, part, parent);
+            for (int k = 0; k < items.Count; k++)
+            {
+                var s = items[k];
+                _places![s] = (block, k);
+                switch (s)
+                {
+                    case IfStmt i:
+                        Place(i.Then, Part.Branch, i);
+                        Place(i.Else, Part.Branch, i);
+                        break;
+                    case WhileStmt w:
+                        _loopParts[w] = (Place(w.Before, Part.Before, w), Place(w.After, Part.After, w));
+                        break;
+                }
+            }
+            return block;
+        }
+
+        /// <summary>
+        /// Whether the reverse sweep reads the value an assignment overwrites: some statement that can run after the
+        /// previous assignment of the target (in the same pass, an earlier pass of an enclosing loop, or before the loop)
+        /// and before this one reads the target in its adjoint. Walks the statements backwards from the assignment, around
+        /// loops, and stops on each path at an assignment of the target. A loop that only accumulates into a variable
+        /// (<c>s = s + a * b</c>) then records nothing for it, and neither does <c>t = 0</c> before an inner loop that sums
+        /// into <c>t</c> when only the final sum is read: the reverse sweep needs one old value per pass of the outer
+        /// loop, not one per inner pass. Conservative where it must guess (a nested loop that reads the target counts as a read).
+        /// Not for integers: <c>i = i ± c</c> is undone by its inverse, from the current value, so every step of a chain
+        /// must be undone or none.
+        /// </summary>
+        private bool ReadSincePrevious(AssignStmt assignment)
+        {
+            if (_readSincePrevious.TryGetValue(assignment, out bool known)) return known;
+            if (_places is null)
+            {
+                _places = new Dictionary<Stmt, (Block, int)>(Helpers.ReferenceComparer<Stmt>.Instance);
+                Place(_context.Ir.Body, Part.Body, null);
+            }
+            string target = assignment.Target;
+            bool result;
+            if (!_places.TryGetValue(assignment, out var place) || _context.AdjointReads(target, assignment.Value).Contains(target))
+            {
+                // Unknown place, or its own adjoint reads the target (its result, or its old value restored first).
+                result = true;
+            }
+            else
+            {
+                result = false;
+                var visited = new HashSet<(Block, int)>();
+                var pending = new Stack<(Block Block, int From)>();
+                pending.Push((place.Block, place.Index));
+                while (pending.Count > 0 && !result)
+                {
+                    var (block, from) = pending.Pop();
+                    if (!visited.Add((block, from))) continue;
+                    var walk = Backwards(block.Items, from, target);
+                    if (walk == Seen.Read) result = true;
+                    else if (walk == Seen.Nothing) Predecessors(block, pending);
+                }
+            }
+            _readSincePrevious[assignment] = result;
+            return result;
+        }
+
+        private enum Seen { Nothing, Read, Assigned }
+
+        /// <summary>Where control comes from into the start of a block.</summary>
+        private void Predecessors(Block block, Stack<(Block, int)> pending)
+        {
+            switch (block.Part)
+            {
+                case Part.Branch:
+                {
+                    var (parent, index) = _places![block.Parent!];
+                    pending.Push((parent, index));
+                    break;
+                }
+                case Part.After:
+                {
+                    var before = _loopParts[block.Parent!].Before;
+                    pending.Push((before, before.Items.Count));
+                    break;
+                }
+                case Part.Before:
+                {
+                    // The first pass comes from before the loop, the others from the end of the previous pass.
+                    var (parent, index) = _places![block.Parent!];
+                    pending.Push((parent, index));
+                    var after = _loopParts[block.Parent!].After;
+                    pending.Push((after, after.Items.Count));
+                    break;
+                }
+            }
+        }
+
+        /// <summary>Walks <paramref name="items"/> backwards from just before <paramref name="from"/>: the first read or assignment of the target it meets.</summary>
+        private Seen Backwards(IReadOnlyList<Stmt> items, int from, string target)
+        {
+            for (int k = from - 1; k >= 0; k--)
+            {
+                var seen = Examine(items[k], target);
+                if (seen != Seen.Nothing) return seen;
+            }
+            return Seen.Nothing;
+        }
+
+        private Seen Examine(Stmt s, string target)
+        {
+            switch (s)
+            {
+                case AssignStmt a:
+                {
+                    bool reads = _context.AdjointReads(a.Target, a.Value).Contains(target);
+                    return reads ? Seen.Read : a.Target == target ? Seen.Assigned : Seen.Nothing;
+                }
+                case StoreStmt st:
+                    return _context.AdjointReads(st).Contains(target) ? Seen.Read : Seen.Nothing;
+                case IfStmt i:
+                {
+                    // The reverse sweep replays the decision.
+                    if (i.Condition is VarExpr c && c.Name == target) return Seen.Read;
+                    var then = Backwards(i.Then, i.Then.Count, target);
+                    var otherwise = Backwards(i.Else, i.Else.Count, target);
+                    if (then == Seen.Read || otherwise == Seen.Read) return Seen.Read;
+                    return then == Seen.Assigned && otherwise == Seen.Assigned ? Seen.Assigned : Seen.Nothing;
+                }
+                case WhileStmt w:
+                    // It may run no pass: it never hides what came before; a read anywhere in it counts.
+                    return ReadsAnywhere(w.Before, target) || ReadsAnywhere(w.After, target) ? Seen.Read : Seen.Nothing;
+                case ReturnStmt _:
+                case ExprStmt _:
+                    return Seen.Nothing;
+                default:
+                    return Seen.Read;
+            }
+        }
+
+        private bool ReadsAnywhere(IReadOnlyList<Stmt> items, string target)
+        {
+            foreach (var s in items)
+            {
+                switch (s)
+                {
+                    case AssignStmt a when _context.AdjointReads(a.Target, a.Value).Contains(target):
+                    case StoreStmt st when _context.AdjointReads(st).Contains(target):
+                    case IfStmt i when i.Condition is VarExpr c && c.Name == target:
+                        return true;
+                    case IfStmt i when ReadsAnywhere(i.Then, target) || ReadsAnywhere(i.Else, target):
+                        return true;
+                    case WhileStmt w when ReadsAnywhere(w.Before, target) || ReadsAnywhere(w.After, target):
+                        return true;
+                    case AssignStmt _:
+                    case StoreStmt _:
+                    case IfStmt _:
+                    case WhileStmt _:
+                    case ReturnStmt _:
+                    case ExprStmt _:
+                        break;
+                    default:
+                        return true;
+                }
+            }
+            return false;
+        }
 
         /// <summary>
         /// The precise rule for a straight-line block: an assignment keeps the old value exactly when

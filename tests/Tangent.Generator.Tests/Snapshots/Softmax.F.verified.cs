@@ -62,7 +62,6 @@ static partial class Softmax
             double max1 = 0;
             double difference = 0;
             double exp = 0;
-            double sum = 0;
             double element = 0;
             global::Tangent.Shadows.CheckNotAliased(z, dZ, "dZ");
             // Forward sweep
@@ -82,8 +81,8 @@ static partial class Softmax
             }
             double[] p = new double[z.Length];
             double[] dP = global::Tangent.Shadows.Rent(p);
-            // Room on the tape for what the loop records per pass: 2 doubles.
-            tape.ReserveDoubles(2 * (long)z.Length);
+            // Room on the tape for what the loop records per pass: one double.
+            tape.ReserveDoubles((long)z.Length);
             double total = 0.0;
             int i1 = 0;
             int passes1 = 0;
@@ -94,10 +93,7 @@ static partial class Softmax
                 tape.PushReservedDouble(exp);
                 exp = global::System.Math.Exp(difference);
                 p[i1] = exp;
-                sum = total + p[i1];
-                // total is overwritten on every pass; the reverse sweep reads its current value.
-                tape.PushReservedDouble(total);
-                total = sum;
+                total += p[i1];
                 i1++;
                 passes1++;
             }
@@ -142,7 +138,6 @@ static partial class Softmax
             {
                 i1--;
                 // Grad of: total += p[i];
-                total = tape.PopDouble();
                 dP[i1] += dTotal;
                 // Grad of: p[i] = Math.Exp(z[i] - max);
                 dExp = dP[i1];
@@ -187,7 +182,6 @@ static partial class Softmax
         double max1 = 0;
         double difference = 0;
         double exp = 0;
-        double sum = 0;
         double element = 0;
         // Room on the tape for what the loop records per pass: one double.
         tape.ReserveDoubles((long)z.Length - 1);
@@ -205,8 +199,8 @@ static partial class Softmax
         }
         double[] p = new double[z.Length];
         double[] dP = global::Tangent.Shadows.Rent(p);
-        // Room on the tape for what the loop records per pass: 2 doubles.
-        tape.ReserveDoubles(2 * (long)z.Length);
+        // Room on the tape for what the loop records per pass: one double.
+        tape.ReserveDoubles((long)z.Length);
         double total = 0.0;
         int i1 = 0;
         int passes1 = 0;
@@ -217,10 +211,7 @@ static partial class Softmax
             tape.PushReservedDouble(exp);
             exp = global::System.Math.Exp(difference);
             p[i1] = exp;
-            sum = total + p[i1];
-            // total is overwritten on every pass; the reverse sweep reads its current value.
-            tape.PushReservedDouble(total);
-            total = sum;
+            total += p[i1];
             i1++;
             passes1++;
         }
@@ -296,7 +287,6 @@ static partial class Softmax
         {
             i1--;
             // Grad of: total += p[i];
-            total = tape.PopDouble();
             dP[i1] += dTotal;
             // Grad of: p[i] = Math.Exp(z[i] - max);
             dExp = dP[i1];
