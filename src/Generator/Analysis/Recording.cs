@@ -208,7 +208,7 @@ namespace Tangent.Generator.Analysis
             }
             string target = assignment.Target;
             bool result;
-            if (!_places.TryGetValue(assignment, out var place) || _context.AdjointReads(target, assignment.Value).Contains(target))
+            if (!_places.TryGetValue(assignment, out var place) || ReadsOf(assignment).Contains(target))
             {
                 // Unknown place, or its own adjoint reads the target (its result, or its old value restored first).
                 result = true;
@@ -233,6 +233,24 @@ namespace Tangent.Generator.Analysis
         }
 
         private enum Seen { Nothing, Read, Assigned }
+
+        private readonly Dictionary<Stmt, HashSet<string>> _adjointReads = new Dictionary<Stmt, HashSet<string>>(Helpers.ReferenceComparer<Stmt>.Instance);
+
+        /// <summary>What the statement's adjoint reads (<see cref="TransformContext.AdjointReads(string, Expr)"/>), computed once per statement.</summary>
+        private HashSet<string> ReadsOf(Stmt s)
+        {
+            if (!_adjointReads.TryGetValue(s, out var reads))
+            {
+                reads = s switch
+                {
+                    AssignStmt a => new HashSet<string>(_context.AdjointReads(a.Target, a.Value)),
+                    StoreStmt st => new HashSet<string>(_context.AdjointReads(st)),
+                    _ => new HashSet<string>(),
+                };
+                _adjointReads[s] = reads;
+            }
+            return reads;
+        }
 
         /// <summary>Where control comes from into the start of a block.</summary>
         private void Predecessors(Block block, Stack<(Block, int)> pending)
@@ -279,12 +297,9 @@ namespace Tangent.Generator.Analysis
             switch (s)
             {
                 case AssignStmt a:
-                {
-                    bool reads = _context.AdjointReads(a.Target, a.Value).Contains(target);
-                    return reads ? Seen.Read : a.Target == target ? Seen.Assigned : Seen.Nothing;
-                }
+                    return ReadsOf(a).Contains(target) ? Seen.Read : a.Target == target ? Seen.Assigned : Seen.Nothing;
                 case StoreStmt st:
-                    return _context.AdjointReads(st).Contains(target) ? Seen.Read : Seen.Nothing;
+                    return ReadsOf(st).Contains(target) ? Seen.Read : Seen.Nothing;
                 case IfStmt i:
                 {
                     // The reverse sweep replays the decision.
@@ -311,8 +326,8 @@ namespace Tangent.Generator.Analysis
             {
                 switch (s)
                 {
-                    case AssignStmt a when _context.AdjointReads(a.Target, a.Value).Contains(target):
-                    case StoreStmt st when _context.AdjointReads(st).Contains(target):
+                    case AssignStmt a when ReadsOf(a).Contains(target):
+                    case StoreStmt st when ReadsOf(st).Contains(target):
                     case IfStmt i when i.Condition is VarExpr c && c.Name == target:
                         return true;
                     case IfStmt i when ReadsAnywhere(i.Then, target) || ReadsAnywhere(i.Else, target):

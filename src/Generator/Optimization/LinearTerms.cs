@@ -34,10 +34,10 @@ namespace Tangent.Generator.Optimization
                 switch (list[j])
                 {
                     case CDecl d when d.Init != null:
-                        if ((Rewrite(d.Init, method) ?? RewriteSubstituted(d.Init, list, j, method)) is { } init) { d.Init = init; changed = true; }
+                        if ((Rewrite(d.Init, method) ?? (method.Derivatives.Contains(d.Name) ? RewriteSubstituted(d.Init, list, j, method) : null)) is { } init) { d.Init = init; changed = true; }
                         break;
                     case CAssign a:
-                        if ((Rewrite(a.Value, method) ?? RewriteSubstituted(a.Value, list, j, method)) is { } value) { a.Value = value; changed = true; }
+                        if ((Rewrite(a.Value, method) ?? (method.Derivatives.Contains(a.Name) ? RewriteSubstituted(a.Value, list, j, method) : null)) is { } value) { a.Value = value; changed = true; }
                         break;
                     case CStore st:
                         if (Rewrite(st.Value, method) is { } stored) { st.Value = stored; changed = true; }
@@ -137,7 +137,7 @@ namespace Tangent.Generator.Optimization
         /// </summary>
         private static Expr? RewriteSubstituted(Expr value, List<CStmt> list, int at, CMethod method)
         {
-            if (!(value is OpExpr) || method.Derivatives.Count == 0) return null;
+            if (!(value is OpExpr) || method.Derivatives.Count == 0 || !ReadsTemporaryDerivative(value, method)) return null;
             var atoms = new List<string>();
             DerivativeVariables(value, method, atoms);
             int before = atoms.Distinct().Count();
@@ -178,6 +178,18 @@ namespace Tangent.Generator.Optimization
                 if (s is CJump || s is CDecl decl && decl.Name == temporary || Optimizer.CountWrites(s, temporary) > 0) return null;
             }
             return null;
+        }
+
+        /// <summary>Whether the expression reads a derivative temporary (a candidate for <see cref="RewriteSubstituted"/>), without allocating.</summary>
+        private static bool ReadsTemporaryDerivative(Expr e, CMethod method)
+        {
+            if (e is VarExpr v) return method.Derivatives.Contains(v.Name) && method.Inlinable.Contains(v.Name);
+            if (!(e is OpExpr o)) return false;
+            foreach (var arg in o.Args)
+            {
+                if (ReadsTemporaryDerivative(arg, method)) return true;
+            }
+            return false;
         }
 
         /// <summary>The scalar derivative variables an expression reads, in order, with repeats.</summary>
