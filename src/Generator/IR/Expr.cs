@@ -69,7 +69,8 @@ namespace Tangent.Generator.IR
     /// </summary>
     public sealed record OpExpr(string Op, EquatableArray<Expr> Args) : Expr
     {
-        public OpExpr(string op, params Expr[] args) : this(op, args.ToEquatableArray()) { }
+        /// <summary>Takes ownership of <paramref name="args"/> (every caller passes a fresh array): no copy.</summary>
+        public OpExpr(string op, params Expr[] args) : this(op, new EquatableArray<Expr>(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(args))) { }
 
         public override IEnumerable<Expr> Children => Args;
     }
@@ -154,7 +155,8 @@ namespace Tangent.Generator.IR
     /// <summary>An element read <c>a[i]</c> or <c>a[i, j]</c>: the array and the indices are atoms.</summary>
     public sealed record IndexExpr(Expr Array, EquatableArray<Expr> Indices) : Expr
     {
-        public IndexExpr(Expr array, params Expr[] indices) : this(array, indices.ToEquatableArray()) { }
+        /// <summary>Takes ownership of <paramref name="indices"/> (every caller passes a fresh array): no copy.</summary>
+        public IndexExpr(Expr array, params Expr[] indices) : this(array, new EquatableArray<Expr>(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(indices))) { }
 
         public override IEnumerable<Expr> Children => new[] { Array }.Concat(Indices);
     }

@@ -228,7 +228,7 @@ namespace Tangent.Generator.Optimization
         /// <summary>The collected expression, or null when <paramref name="e"/> is not linear or no derivative repeats.</summary>
         public static Expr? Rewrite(Expr e, CMethod method)
         {
-            if (!(e is OpExpr) || method.Derivatives.Count == 0) return null;
+            if (!(e is OpExpr) || method.Derivatives.Count == 0 || !RepeatsDerivative(e, method)) return null;
             var terms = new List<Term>();
             if (!Linearize(e, null, null, false, terms, method) || terms.Count < 2 || terms.Count > 16) return null;
 
@@ -281,6 +281,41 @@ namespace Tangent.Generator.Optimization
                     : new OpExpr(negative ? Ops.Subtract : Ops.Add, result, part);
             }
             return Simplifier.Simplify(result!);
+        }
+
+        [System.ThreadStatic] private static List<Expr>? t_seen;
+
+        /// <summary>
+        /// Whether a derivative appears twice among the operands reached through operators (where <see cref="Linearize"/>
+        /// finds its terms): without that, <see cref="Rewrite"/> has nothing to collect. Checked first, without allocating,
+        /// since most statements have nothing to collect.
+        /// </summary>
+        private static bool RepeatsDerivative(Expr e, CMethod method)
+        {
+            var seen = t_seen ??= new List<Expr>();
+            seen.Clear();
+            bool repeats = Repeats(e, method, seen);
+            seen.Clear();
+            return repeats;
+        }
+
+        private static bool Repeats(Expr e, CMethod method, List<Expr> seen)
+        {
+            if (IsDerivative(e, method))
+            {
+                foreach (var other in seen)
+                {
+                    if (other.Equals(e)) return true;
+                }
+                seen.Add(e);
+                return false;
+            }
+            if (!(e is OpExpr o)) return false;
+            foreach (var arg in o.Args)
+            {
+                if (Repeats(arg, method, seen)) return true;
+            }
+            return false;
         }
 
         /// <summary>Adds the terms of ±multiplier·<paramref name="e"/>/divisor; false when <paramref name="e"/> is not linear in derivatives as described.</summary>

@@ -17,52 +17,85 @@ namespace Tangent.Generator.Optimization
 
         public static void Fuse(CMethod method)
         {
-            var names = new HashSet<string>();
-            Names(method.Body, names);
-            Fuse(method.Body, names);
+            // Most methods call neither: one walk, no allocation, and nothing else to do.
+            if (!Calls(method.Body)) return;
+            HashSet<string>? names = null;
+            Fuse(method.Body, method, ref names);
         }
 
-        private static void Fuse(List<CStmt> block, HashSet<string> names)
+        private static void Fuse(List<CStmt> block, CMethod method, ref HashSet<string>? names)
         {
             foreach (var s in block)
             {
                 if (s is CIf i)
                 {
-                    Fuse(i.Then, names);
-                    Fuse(i.Else, names);
+                    Fuse(i.Then, method, ref names);
+                    Fuse(i.Else, method, ref names);
                 }
                 else if (s is CWhile w)
                 {
-                    Fuse(w.Body, names);
+                    Fuse(w.Body, method, ref names);
                 }
             }
             foreach (var mathClass in Classes)
             {
-                while (FuseOne(block, mathClass, names))
+                while (FuseOne(block, mathClass, method, ref names))
                 {
                 }
             }
         }
 
-        /// <summary>Fuses the first argument that has both a sine and a cosine in this block; false when there is none.</summary>
-        private static bool FuseOne(List<CStmt> block, string mathClass, HashSet<string> names)
+        /// <summary>Where one function's one-argument calls are in a block: the first statement of each argument.</summary>
+        private sealed class Uses
         {
-            var sines = new Dictionary<Expr, int>();
-            var cosines = new Dictionary<Expr, int>();
+            public readonly string Sin, Cos;
+            public readonly Dictionary<Expr, int> Sines = new Dictionary<Expr, int>();
+            public readonly Dictionary<Expr, int> Cosines = new Dictionary<Expr, int>();
+            /// <summary>The last statement that calls either function of the argument.</summary>
+            public readonly Dictionary<Expr, int> Last = new Dictionary<Expr, int>();
+
+            public Uses(string mathClass)
+            {
+                Sin = mathClass + "Sin";
+                Cos = mathClass + "Cos";
+            }
+
+            public void Collect(Expr e, int at)
+            {
+                if (e is CallExpr c && c.Args.Count == 1)
+                {
+                    bool sine = c.Function == Sin;
+                    if (sine || c.Function == Cos)
+                    {
+                        var into = sine ? Sines : Cosines;
+                        if (!into.ContainsKey(c.Args[0])) into[c.Args[0]] = at;
+                        Last[c.Args[0]] = at;
+                    }
+                }
+                foreach (var child in e.Children) Collect(child, at);
+            }
+        }
+
+        /// <summary>Fuses the first argument that has both a sine and a cosine in this block; false when there is none.</summary>
+        private static bool FuseOne(List<CStmt> block, string mathClass, CMethod method, ref HashSet<string>? names)
+        {
+            Uses? uses = null;
             for (int k = 0; k < block.Count; k++)
             {
                 foreach (var e in Expressions(block[k]))
                 {
-                    Collect(e, mathClass + "Sin", sines, k);
-                    Collect(e, mathClass + "Cos", cosines, k);
+                    if (!Calls(e)) continue;
+                    uses ??= new Uses(mathClass);
+                    uses.Collect(e, k);
                 }
             }
-            foreach (var pair in sines)
+            if (uses is null || uses.Sines.Count == 0 || uses.Cosines.Count == 0) return false;
+            foreach (var pair in uses.Sines)
             {
-                if (!cosines.TryGetValue(pair.Key, out int cosineAt) || !pair.Key.IsPure) continue;
+                if (!uses.Cosines.TryGetValue(pair.Key, out int cosineAt) || !pair.Key.IsPure) continue;
                 var argument = pair.Key;
                 int first = System.Math.Min(pair.Value, cosineAt);
-                int last = LastUse(block, argument, mathClass);
+                int last = uses.Last[argument];
                 var reads = new HashSet<string>();
                 Optimizer.Reads(argument, reads);
                 bool stable = true;
@@ -76,14 +109,20 @@ namespace Tangent.Generator.Optimization
                     stable = !(block[k] is CIf || block[k] is CWhile);
                 }
                 if (!stable) continue;
+                if (names is null)
+                {
+                    names = new HashSet<string>();
+                    Names(method.Body, names);
+                }
                 string name = Fresh(names, "sinCos");
                 var type = mathClass.EndsWith("MathF.", System.StringComparison.Ordinal) ? "float" : "double";
                 var sinCos = new VarExpr(name);
+                string sin = uses.Sin, cos = uses.Cos;
                 for (int k = first; k <= last; k++)
                 {
                     Rewrite(block[k], e => e is CallExpr c && c.Args.Count == 1 && c.Args[0].Equals(argument)
-                        ? c.Function == mathClass + "Sin" ? new MemberExpr(sinCos, "Sin")
-                        : c.Function == mathClass + "Cos" ? new MemberExpr(sinCos, "Cos") : null
+                        ? c.Function == sin ? new MemberExpr(sinCos, "Sin")
+                        : c.Function == cos ? new MemberExpr(sinCos, "Cos") : null
                         : null);
                 }
                 block.Insert(first, new CDecl(new IrType(TypeKind.Other, $"({type} Sin, {type} Cos)"), name,
@@ -93,26 +132,69 @@ namespace Tangent.Generator.Optimization
             return false;
         }
 
-        private static int LastUse(List<CStmt> block, Expr argument, string mathClass)
+        /// <summary>True when a block (nested blocks included) calls a sine or a cosine.</summary>
+        private static bool Calls(List<CStmt> block)
         {
-            int last = -1;
-            for (int k = 0; k < block.Count; k++)
+            foreach (var s in block)
             {
-                var found = new Dictionary<Expr, int>();
-                foreach (var e in Expressions(block[k]))
+                switch (s)
                 {
-                    Collect(e, mathClass + "Sin", found, k);
-                    Collect(e, mathClass + "Cos", found, k);
+                    case CIf i:
+                        if (Calls(i.Then) || Calls(i.Else)) return true;
+                        break;
+                    case CWhile w:
+                        if (Calls(w.Body)) return true;
+                        break;
+                    default:
+                        foreach (var e in Expressions(s))
+                        {
+                            if (Calls(e)) return true;
+                        }
+                        break;
                 }
-                if (found.ContainsKey(argument)) last = k;
             }
-            return last;
+            return false;
         }
 
-        private static void Collect(Expr e, string function, Dictionary<Expr, int> into, int at)
+        private static bool Calls(Expr e)
         {
-            if (e is CallExpr c && c.Function == function && c.Args.Count == 1 && !into.ContainsKey(c.Args[0])) into[c.Args[0]] = at;
-            foreach (var child in e.Children) Collect(child, function, into, at);
+            switch (e)
+            {
+                case VarExpr _:
+                case ConstExpr _:
+                case RawExpr _:
+                    return false;
+                case OpExpr o:
+                    foreach (var a in o.Args)
+                    {
+                        if (Calls(a)) return true;
+                    }
+                    return false;
+                case CallExpr c:
+                    if (c.Args.Count == 1 && IsSineOrCosine(c.Function)) return true;
+                    if (c.Receiver != null && Calls(c.Receiver)) return true;
+                    foreach (var a in c.Args)
+                    {
+                        if (Calls(a)) return true;
+                    }
+                    return false;
+                default:
+                    foreach (var child in e.Children)
+                    {
+                        if (Calls(child)) return true;
+                    }
+                    return false;
+            }
+        }
+
+        private static bool IsSineOrCosine(string function)
+        {
+            if (!(function.EndsWith("Sin", System.StringComparison.Ordinal) || function.EndsWith("Cos", System.StringComparison.Ordinal))) return false;
+            foreach (var mathClass in Classes)
+            {
+                if (function.Length == mathClass.Length + 3 && function.StartsWith(mathClass, System.StringComparison.Ordinal)) return true;
+            }
+            return false;
         }
 
         /// <summary>The expressions a simple statement evaluates (none for compound statements: their blocks are fused on their own).</summary>
@@ -160,23 +242,76 @@ namespace Tangent.Generator.Optimization
             }
         }
 
+        /// <summary>Rewrites bottom-up where <paramref name="f"/> gives a replacement; an unchanged subtree is returned as it was.</summary>
         private static Expr Rewrite(Expr e, System.Func<Expr, Expr?> f)
         {
             if (f(e) is Expr replaced) return replaced;
-            Helpers.EquatableArray<Expr> All(IEnumerable<Expr> items) => new Helpers.EquatableArray<Expr>(items.Select(a => Rewrite(a, f)));
-            return e switch
+            switch (e)
             {
-                OpExpr o => new OpExpr(o.Op, o.Args.Select(a => Rewrite(a, f)).ToArray()),
-                CallExpr c => c with { Args = All(c.Args), Receiver = c.Receiver is null ? null : Rewrite(c.Receiver, f) },
-                CastExpr k => new CastExpr(k.Type, Rewrite(k.Operand, f)),
-                CondExpr k => new CondExpr(Rewrite(k.Condition, f), Rewrite(k.WhenTrue, f), Rewrite(k.WhenFalse, f)),
-                TupleExpr t => new TupleExpr(All(t.Items)),
-                MemberExpr m => new MemberExpr(Rewrite(m.Receiver, f), m.Member),
-                IndexExpr x => new IndexExpr(Rewrite(x.Array, f), All(x.Indices)),
-                NewArrayExpr n => n with { Sizes = All(n.Sizes) },
-                InterpolatedExpr s => s with { Holes = All(s.Holes) },
-                _ => e,
-            };
+                case VarExpr _:
+                case ConstExpr _:
+                case RawExpr _:
+                    return e;
+                case OpExpr o:
+                    return All(o.Args, f, out var args) ? new OpExpr(o.Op, args) : e;
+                case CallExpr c:
+                {
+                    var receiver = c.Receiver is null ? null : Rewrite(c.Receiver, f);
+                    bool changed = All(c.Args, f, out var callArgs);
+                    return changed || !ReferenceEquals(receiver, c.Receiver) ? c with { Args = callArgs, Receiver = receiver } : e;
+                }
+                case CastExpr k:
+                {
+                    var operand = Rewrite(k.Operand, f);
+                    return ReferenceEquals(operand, k.Operand) ? e : new CastExpr(k.Type, operand);
+                }
+                case CondExpr k:
+                {
+                    var condition = Rewrite(k.Condition, f);
+                    var whenTrue = Rewrite(k.WhenTrue, f);
+                    var whenFalse = Rewrite(k.WhenFalse, f);
+                    return ReferenceEquals(condition, k.Condition) && ReferenceEquals(whenTrue, k.WhenTrue) && ReferenceEquals(whenFalse, k.WhenFalse)
+                        ? e : new CondExpr(condition, whenTrue, whenFalse);
+                }
+                case TupleExpr t:
+                    return All(t.Items, f, out var items) ? new TupleExpr(items) : e;
+                case MemberExpr m:
+                {
+                    var receiver = Rewrite(m.Receiver, f);
+                    return ReferenceEquals(receiver, m.Receiver) ? e : new MemberExpr(receiver, m.Member);
+                }
+                case IndexExpr x:
+                {
+                    var array = Rewrite(x.Array, f);
+                    bool changed = All(x.Indices, f, out var indices);
+                    return changed || !ReferenceEquals(array, x.Array) ? new IndexExpr(array, indices) : e;
+                }
+                case NewArrayExpr n:
+                    return All(n.Sizes, f, out var sizes) ? n with { Sizes = sizes } : e;
+                case InterpolatedExpr s:
+                    return All(s.Holes, f, out var holes) ? s with { Holes = holes } : e;
+                default:
+                    return e;
+            }
+        }
+
+        /// <summary>Rewrites each item; true (and the new items) when one of them changed, otherwise the items as they were.</summary>
+        private static bool All(Helpers.EquatableArray<Expr> items, System.Func<Expr, Expr?> f, out Helpers.EquatableArray<Expr> result)
+        {
+            Expr[]? changed = null;
+            for (int k = 0; k < items.Count; k++)
+            {
+                var item = Rewrite(items[k], f);
+                if (changed is null && ReferenceEquals(item, items[k])) continue;
+                if (changed is null)
+                {
+                    changed = new Expr[items.Count];
+                    for (int j = 0; j < k; j++) changed[j] = items[j];
+                }
+                changed[k] = item;
+            }
+            result = changed is null ? items : new Helpers.EquatableArray<Expr>(changed);
+            return changed != null;
         }
 
         private static string Fresh(HashSet<string> names, string stem)
