@@ -39,7 +39,7 @@ namespace Tangent.Generator.Optimization
         private static bool Run(int pass, CMethod method, Workspace work) => pass switch
         {
             0 => SimplifyAll(method.Body),
-            1 => ForwardZeros(method.Body, work.Names),
+            1 => ForwardZeros(method.Body, work.Names, method.Derivatives),
             2 => RemoveDeadStores(method, work.Names),
             3 => MergeDeclarations(method.Body, work),
             4 => Inline(method, work),
@@ -865,25 +865,89 @@ namespace Tangent.Generator.Optimization
 
         /// <summary>
         /// <c>x += e</c> where x is known to hold zero becomes <c>x = e</c> (adjoints start at zero and
-        /// are reset after use), so that the zeroing and the temporary itself can then disappear.
+        /// are reset after use), so that the zeroing and the temporary itself can then disappear. And a derivative
+        /// known to hold zero is a zero in the derivative expressions that read it, which then fold: in the reverse
+        /// sweep of <c>x *= Math.Sqrt(-1.0)</c> after x's last use, <c>dX = dX * sqrt</c> with dX still zero is
+        /// <c>dX = 0</c>, not the NaN that <c>0 * NaN</c> would give (a value that no longer reaches the result
+        /// contributes nothing, as in forward mode).
         /// </summary>
-        private static bool ForwardZeros(List<CStmt> body, NameIndex names)
+        private static bool ForwardZeros(List<CStmt> body, NameIndex names, HashSet<string> derivatives)
         {
-            return ForwardZeros(body, names.NewSet(), names, apply: true);
+            return ForwardZeros(body, names.NewSet(), new ZeroScope(names, derivatives), apply: true);
+        }
+
+        /// <summary>What <see cref="ForwardZeros(List{CStmt}, Bits, ZeroScope, bool)"/> needs besides the set of zeros.</summary>
+        private sealed class ZeroScope
+        {
+            public ZeroScope(NameIndex names, HashSet<string> derivatives)
+            {
+                Names = names;
+                Derivatives = derivatives;
+            }
+
+            public NameIndex Names { get; }
+            public HashSet<string> Derivatives { get; }
+        }
+
+        /// <summary>
+        /// The value of a derivative statement with each derivative known to hold zero read as a zero, simplified
+        /// (multiplying by zero gives zero); <paramref name="value"/> itself when it reads none. Only operands of
+        /// arithmetic are replaced: a call's argument keeps its type.
+        /// </summary>
+        private static Expr WithKnownZeros(Expr value, Bits zero, ZeroScope scope)
+        {
+            var replaced = ReplaceZeros(value, zero, scope);
+            return ReferenceEquals(replaced, value) ? value : Simplifier.Simplify(replaced);
+        }
+
+        private static Expr ReplaceZeros(Expr e, Bits zero, ZeroScope scope)
+        {
+            if (!(e is OpExpr o) || Ops.IsComparison(o.Op) || o.Op == Ops.Not || o.Op == Ops.And || o.Op == Ops.Or || o.Op == Ops.Remainder) return e;
+            Expr[]? args = null;
+            for (int k = 0; k < o.Args.Count; k++)
+            {
+                var arg = o.Args[k];
+                var next = arg is VarExpr v && scope.Derivatives.Contains(v.Name) && zero.Contains(scope.Names[v.Name])
+                    ? ConstExpr.Zero
+                    : ReplaceZeros(arg, zero, scope);
+                if (args is null && ReferenceEquals(next, arg)) continue;
+                if (args is null)
+                {
+                    args = new Expr[o.Args.Count];
+                    for (int j = 0; j < k; j++) args[j] = o.Args[j];
+                }
+                args[k] = next;
+            }
+            return args is null ? e : new OpExpr(o.Op, Own(args));
         }
 
         /// <summary>
         /// <paramref name="zero"/> holds the names known to be zero on entry and on exit. Without
         /// <paramref name="apply"/> nothing is rewritten: a dry run that gives the same sets as a run on a copy.
         /// </summary>
-        private static bool ForwardZeros(List<CStmt> list, Bits zero, NameIndex names, bool apply)
+        private static bool ForwardZeros(List<CStmt> list, Bits zero, ZeroScope scope, bool apply)
         {
             bool changed = false;
+            var names = scope.Names;
             foreach (var s in list)
             {
                 switch (s)
                 {
                     case CDecl d:
+                        if (d.Init != null && scope.Derivatives.Contains(d.Name))
+                        {
+                            var init = WithKnownZeros(d.Init, zero, scope);
+                            if (apply && !ReferenceEquals(init, d.Init))
+                            {
+                                d.Init = init;
+                                changed = true;
+                            }
+                            if (init is ConstExpr k && k.IsZero)
+                            {
+                                zero.Add(names[d.Name]);
+                                break;
+                            }
+                        }
                         if (d.Init is ConstExpr c && c.IsZero) zero.Add(names[d.Name]);
                         else zero.Remove(names[d.Name]);
                         break;
@@ -892,6 +956,15 @@ namespace Tangent.Generator.Optimization
                         int name = names[a.Name];
                         string op = a.Op;
                         Expr value = a.Value;
+                        if (scope.Derivatives.Contains(a.Name))
+                        {
+                            value = WithKnownZeros(value, zero, scope);
+                            if (apply && !ReferenceEquals(value, a.Value))
+                            {
+                                a.Value = value;
+                                changed = true;
+                            }
+                        }
                         if (op != "=" && zero.Contains(name) && CountReads(value, a.Name) == 0)
                         {
                             if (op == "-=") value = Simplifier.Negate(value);
@@ -907,6 +980,16 @@ namespace Tangent.Generator.Optimization
                         else zero.Remove(name);
                         break;
                     }
+                    case CStore st when apply && scope.Derivatives.Contains(st.Array):
+                    {
+                        var stored = WithKnownZeros(st.Value, zero, scope);
+                        if (!ReferenceEquals(stored, st.Value))
+                        {
+                            st.Value = stored;
+                            changed = true;
+                        }
+                        break;
+                    }
                     case CExprStmt e:
                         // A call may add into what it gets by ref.
                         VisitRefs(e.Value, (zero, names), (state, name) => state.zero.Remove(state.names[name]));
@@ -915,8 +998,8 @@ namespace Tangent.Generator.Optimization
                     {
                         var thenZero = zero.Copy();
                         var elseZero = zero.Copy();
-                        changed |= ForwardZeros(i.Then, thenZero, names, apply);
-                        changed |= ForwardZeros(i.Else, elseZero, names, apply);
+                        changed |= ForwardZeros(i.Then, thenZero, scope, apply);
+                        changed |= ForwardZeros(i.Else, elseZero, scope, apply);
                         zero.IntersectWith(thenZero);
                         zero.IntersectWith(elseZero);
                         break;
@@ -931,14 +1014,14 @@ namespace Tangent.Generator.Optimization
                         for (int round = 0; round < 100; round++)
                         {
                             end.CopyFrom(head);
-                            ForwardZeros(w.Body, end, names, apply: false);
+                            ForwardZeros(w.Body, end, scope, apply: false);
                             var next = head.Copy();
                             next.IntersectWith(end);
                             if (next.SetEquals(head)) break;
                             head = next;
                         }
                         var bodyZero = head.Copy();
-                        changed |= ForwardZeros(w.Body, bodyZero, names, apply);
+                        changed |= ForwardZeros(w.Body, bodyZero, scope, apply);
                         zero.IntersectWith(head);
                         if (hasJumps)
                         {
