@@ -489,6 +489,10 @@ public static class Report
             Line(string.Create(CultureInfo.InvariantCulture, $"Cache check (step tracking on, {check.Methods} methods): after the edit (`Revision() => 1` to `=> 2` in File0.cs, which also holds ten differentiable methods), all {check.CodeOutputs} outputs of the `Code` step and all {check.SourceOutputs} source outputs (where the generator emits) were Cached or Unchanged: the edit run does no emission work. {check.MethodsRerun} of the {check.Methods} outputs of the `Methods` step (discovery, parsing and lowering with the semantic model) were recomputed and compared equal: `ForAttributeWithMetadataName` re-runs its transform for every method whenever the compilation changes, so that step, not emission, is the edit run's cost."));
         Line();
         Line($"Per method, cold: {Format.Time((cold?.MedianNs ?? double.NaN) / GeneratorBenchmarks.MethodCount)} and {Format.Bytes(cold?.Allocated / GeneratorBenchmarks.MethodCount)}.");
+        Line();
+        Line("The synthetic project enables nullable reference types, as most projects do. The generator binds each body through a");
+        Line("semantic model without the nullable flow analysis (`SemanticModelOptions.DisableNullableAnalysis`): lowering reads types,");
+        Line("symbols and constants, never flow states, and that analysis of every body was about a fifth of the cold run.");
     }
 }
 
