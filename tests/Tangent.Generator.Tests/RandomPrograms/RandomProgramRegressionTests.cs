@@ -162,6 +162,30 @@ namespace Tangent.Generator.Tests.RandomPrograms
         }
 
         [Fact]
+        public void A_primal_zero_times_NaN_is_still_NaN()
+        {
+            // Only derivatives known to be zero read as zeros: the primal (in every generated method) keeps IEEE
+            // arithmetic, so 0 * NaN is NaN there, as in the method itself.
+            GeneratorRun run = Compile(@"
+    [Differentiable]
+    public static double H(double x)
+    {
+        double t = 0;
+        t = t * Math.Sqrt(-x);
+        return x + t;
+    }");
+            run.AssertNoCompilationErrors();
+            Assert.True(double.IsNaN((double)((ITuple)run.Invoke("C", "HForward", 1.5, 1.0)!)[0]!));
+            Assert.True(double.IsNaN((double)((ITuple)run.Invoke("C", "HGradient", 1.5)!)[0]!));
+            // Where the square root is defined, t stays 0 and the derivative is 1 in both modes.
+            var forward = (ITuple)run.Invoke("C", "HForward", -4.0, 1.0)!;
+            var gradient = (ITuple)run.Invoke("C", "HGradient", -4.0)!;
+            Assert.Equal(-4.0, (double)forward[0]!);
+            Assert.Equal(1.0, (double)forward[1]!, 12);
+            Assert.Equal(1.0, (double)gradient[1]!, 12);
+        }
+
+        [Fact]
         public void Differentiated_array_passed_as_IEnumerable_is_an_error_not_a_zero_derivative()
         {
             // Enumerable.Sum(a) converts the active array to IEnumerable<double>; the TN2001 check looks at the
