@@ -41,5 +41,8 @@ public static class Methods
     public const string PrimalAccumulated = nameof(PrimalAccumulated);
     public const string AdjointAccumulated = nameof(AdjointAccumulated);
 
+    /// <summary>MLP only: forward mode (one direction) written by hand, the floor the generated forward mode is judged against.</summary>
+    public const string ForwardHandWritten = nameof(ForwardHandWritten);
+
     public static readonly string[] All = { Primal, Adjoint, Forward, ForwardGradient, HandWritten, CentralDifferences };
 }
