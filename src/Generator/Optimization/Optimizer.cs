@@ -896,29 +896,29 @@ namespace Tangent.Generator.Optimization
         /// </summary>
         private static Expr WithKnownZeros(Expr value, Bits zero, ZeroScope scope)
         {
-            var replaced = ReplaceZeros(value, zero, scope);
+            var rewrite = new KnownZeros(zero, scope);
+            var replaced = ExprMap.Map(value, ref rewrite);
             return ReferenceEquals(replaced, value) ? value : Simplifier.Simplify(replaced);
         }
 
-        private static Expr ReplaceZeros(Expr e, Bits zero, ZeroScope scope)
+        /// <summary>Reads of known-zero derivatives become 0, through arithmetic operators only.</summary>
+        private readonly struct KnownZeros : IExprRewrite
         {
-            if (!(e is OpExpr o) || Ops.IsComparison(o.Op) || o.Op == Ops.Not || o.Op == Ops.And || o.Op == Ops.Or || o.Op == Ops.Remainder) return e;
-            Expr[]? args = null;
-            for (int k = 0; k < o.Args.Count; k++)
+            private readonly Bits _zero;
+            private readonly ZeroScope _scope;
+
+            public KnownZeros(Bits zero, ZeroScope scope)
             {
-                var arg = o.Args[k];
-                var next = arg is VarExpr v && scope.Derivatives.Contains(v.Name) && zero.Contains(scope.Names[v.Name])
-                    ? ConstExpr.Zero
-                    : ReplaceZeros(arg, zero, scope);
-                if (args is null && ReferenceEquals(next, arg)) continue;
-                if (args is null)
-                {
-                    args = new Expr[o.Args.Count];
-                    for (int j = 0; j < k; j++) args[j] = o.Args[j];
-                }
-                args[k] = next;
+                _zero = zero;
+                _scope = scope;
             }
-            return args is null ? e : new OpExpr(o.Op, Own(args));
+
+            public Expr? Visit(Expr e) => e switch
+            {
+                VarExpr v => _scope.Derivatives.Contains(v.Name) && _zero.Contains(_scope.Names[v.Name]) ? ConstExpr.Zero : v,
+                OpExpr o when !(Ops.IsComparison(o.Op) || o.Op == Ops.Not || o.Op == Ops.And || o.Op == Ops.Or || o.Op == Ops.Remainder) => null,
+                _ => e,
+            };
         }
 
         /// <summary>
@@ -1381,80 +1381,29 @@ namespace Tangent.Generator.Optimization
         /// </summary>
         internal static Expr Replace(Expr e, string name, Expr value)
         {
-            switch (e)
-            {
-                case VarExpr v: return v.Name == name ? value : v;
-                case OpExpr o:
-                {
-                    var args = ReplaceAll(o.Args, name, value);
-                    return args is null ? o : new OpExpr(o.Op, args.Value);
-                }
-                case CallExpr c:
-                {
-                    var args = ReplaceAll(c.Args, name, value);
-                    var receiver = c.Receiver is null ? null : Replace(c.Receiver, name, value);
-                    return args is null && ReferenceEquals(receiver, c.Receiver) ? c : c with { Args = args ?? c.Args, Receiver = receiver };
-                }
-                case CastExpr k:
-                {
-                    var operand = Replace(k.Operand, name, value);
-                    return ReferenceEquals(operand, k.Operand) ? k : new CastExpr(k.Type, operand);
-                }
-                case CondExpr k:
-                {
-                    var condition = Replace(k.Condition, name, value);
-                    var whenTrue = Replace(k.WhenTrue, name, value);
-                    var whenFalse = Replace(k.WhenFalse, name, value);
-                    return ReferenceEquals(condition, k.Condition) && ReferenceEquals(whenTrue, k.WhenTrue) && ReferenceEquals(whenFalse, k.WhenFalse)
-                        ? k : new CondExpr(condition, whenTrue, whenFalse);
-                }
-                case TupleExpr t:
-                {
-                    var items = ReplaceAll(t.Items, name, value);
-                    return items is null ? t : new TupleExpr(items.Value);
-                }
-                case MemberExpr m:
-                {
-                    var receiver = Replace(m.Receiver, name, value);
-                    return ReferenceEquals(receiver, m.Receiver) ? m : new MemberExpr(receiver, m.Member);
-                }
-                case IndexExpr x:
-                {
-                    var array = Replace(x.Array, name, value);
-                    var indices = ReplaceAll(x.Indices, name, value);
-                    return indices is null && ReferenceEquals(array, x.Array) ? x : new IndexExpr(array, indices ?? x.Indices);
-                }
-                case NewArrayExpr n:
-                {
-                    var sizes = ReplaceAll(n.Sizes, name, value);
-                    return sizes is null ? n : n with { Sizes = sizes.Value };
-                }
-                case InterpolatedExpr s:
-                {
-                    var holes = ReplaceAll(s.Holes, name, value);
-                    return holes is null ? s : s with { Holes = holes.Value };
-                }
-                default: return e;
-            }
+            var rewrite = new ReplaceName(name, value);
+            return ExprMap.Map(e, ref rewrite);
         }
 
         /// <summary>The items with <see cref="Replace"/> applied, or null when no item changes.</summary>
         private static Helpers.EquatableArray<Expr>? ReplaceAll(Helpers.EquatableArray<Expr> items, string name, Expr value)
         {
-            Expr[]? result = null;
-            for (int i = 0; i < items.Count; i++)
+            var rewrite = new ReplaceName(name, value);
+            return ExprMap.MapAll(items, ref rewrite);
+        }
+
+        private readonly struct ReplaceName : IExprRewrite
+        {
+            private readonly string _name;
+            private readonly Expr _value;
+
+            public ReplaceName(string name, Expr value)
             {
-                var item = items[i];
-                var replaced = Replace(item, name, value);
-                if (result is null)
-                {
-                    if (ReferenceEquals(replaced, item)) continue;
-                    result = new Expr[items.Count];
-                    for (int k = 0; k < i; k++) result[k] = items[k];
-                }
-                result[i] = replaced;
+                _name = name;
+                _value = value;
             }
-            return result is null ? null : Own(result);
+
+            public Expr? Visit(Expr e) => e is VarExpr v ? (v.Name == _name ? _value : v) : null;
         }
 
         /// <summary>An array just filled and held by nothing else, handed over without a copy.</summary>

@@ -116,15 +116,8 @@ namespace Tangent.Generator.Optimization
                 }
                 string name = Fresh(names, "sinCos");
                 var type = mathClass.EndsWith("MathF.", System.StringComparison.Ordinal) ? "float" : "double";
-                var sinCos = new VarExpr(name);
-                string sin = uses.Sin, cos = uses.Cos;
-                for (int k = first; k <= last; k++)
-                {
-                    Rewrite(block[k], e => e is CallExpr c && c.Args.Count == 1 && c.Args[0].Equals(argument)
-                        ? c.Function == sin ? new MemberExpr(sinCos, "Sin")
-                        : c.Function == cos ? new MemberExpr(sinCos, "Cos") : null
-                        : null);
-                }
+                var rewrite = new PairRewrite(argument, uses.Sin, uses.Cos, new VarExpr(name));
+                for (int k = first; k <= last; k++) Rewrite(block[k], ref rewrite);
                 block.Insert(first, new CDecl(new IrType(TypeKind.Other, $"({type} Sin, {type} Cos)"), name,
                     new CallExpr(mathClass + "SinCos", new Helpers.EquatableArray<Expr>(new[] { argument }), null, true)));
                 return true;
@@ -227,91 +220,39 @@ namespace Tangent.Generator.Optimization
             foreach (var c in e.Children) Refs(c, into);
         }
 
-        private static void Rewrite(CStmt s, System.Func<Expr, Expr?> f)
+        /// <summary>Each sine or cosine of the argument becomes the pair's member.</summary>
+        private readonly struct PairRewrite : IExprRewrite
+        {
+            private readonly Expr _argument;
+            private readonly string _sin, _cos;
+            private readonly VarExpr _pair;
+
+            public PairRewrite(Expr argument, string sin, string cos, VarExpr pair)
+            {
+                _argument = argument;
+                _sin = sin;
+                _cos = cos;
+                _pair = pair;
+            }
+
+            public Expr? Visit(Expr e) => e is CallExpr c && c.Args.Count == 1 && (c.Function == _sin || c.Function == _cos) && c.Args[0].Equals(_argument)
+                ? new MemberExpr(_pair, c.Function == _sin ? "Sin" : "Cos")
+                : null;
+        }
+
+        private static void Rewrite(CStmt s, ref PairRewrite rewrite)
         {
             switch (s)
             {
-                case CDecl d when d.Init != null: d.Init = Rewrite(d.Init, f); break;
-                case CAssign a: a.Value = Rewrite(a.Value, f); break;
+                case CDecl d when d.Init != null: d.Init = ExprMap.Map(d.Init, ref rewrite); break;
+                case CAssign a: a.Value = ExprMap.Map(a.Value, ref rewrite); break;
                 case CStore st:
-                    st.Indices = new Helpers.EquatableArray<Expr>(st.Indices.Select(i => Rewrite(i, f)));
-                    st.Value = Rewrite(st.Value, f);
+                    if (ExprMap.MapAll(st.Indices, ref rewrite) is { } indices) st.Indices = indices;
+                    st.Value = ExprMap.Map(st.Value, ref rewrite);
                     break;
-                case CExprStmt x: x.Value = Rewrite(x.Value, f); break;
-                case CReturn r: r.Value = Rewrite(r.Value, f); break;
+                case CExprStmt x: x.Value = ExprMap.Map(x.Value, ref rewrite); break;
+                case CReturn r: r.Value = ExprMap.Map(r.Value, ref rewrite); break;
             }
-        }
-
-        /// <summary>Rewrites bottom-up where <paramref name="f"/> gives a replacement; an unchanged subtree is returned as it was.</summary>
-        private static Expr Rewrite(Expr e, System.Func<Expr, Expr?> f)
-        {
-            if (f(e) is Expr replaced) return replaced;
-            switch (e)
-            {
-                case VarExpr _:
-                case ConstExpr _:
-                case RawExpr _:
-                    return e;
-                case OpExpr o:
-                    return All(o.Args, f, out var args) ? new OpExpr(o.Op, args) : e;
-                case CallExpr c:
-                {
-                    var receiver = c.Receiver is null ? null : Rewrite(c.Receiver, f);
-                    bool changed = All(c.Args, f, out var callArgs);
-                    return changed || !ReferenceEquals(receiver, c.Receiver) ? c with { Args = callArgs, Receiver = receiver } : e;
-                }
-                case CastExpr k:
-                {
-                    var operand = Rewrite(k.Operand, f);
-                    return ReferenceEquals(operand, k.Operand) ? e : new CastExpr(k.Type, operand);
-                }
-                case CondExpr k:
-                {
-                    var condition = Rewrite(k.Condition, f);
-                    var whenTrue = Rewrite(k.WhenTrue, f);
-                    var whenFalse = Rewrite(k.WhenFalse, f);
-                    return ReferenceEquals(condition, k.Condition) && ReferenceEquals(whenTrue, k.WhenTrue) && ReferenceEquals(whenFalse, k.WhenFalse)
-                        ? e : new CondExpr(condition, whenTrue, whenFalse);
-                }
-                case TupleExpr t:
-                    return All(t.Items, f, out var items) ? new TupleExpr(items) : e;
-                case MemberExpr m:
-                {
-                    var receiver = Rewrite(m.Receiver, f);
-                    return ReferenceEquals(receiver, m.Receiver) ? e : new MemberExpr(receiver, m.Member);
-                }
-                case IndexExpr x:
-                {
-                    var array = Rewrite(x.Array, f);
-                    bool changed = All(x.Indices, f, out var indices);
-                    return changed || !ReferenceEquals(array, x.Array) ? new IndexExpr(array, indices) : e;
-                }
-                case NewArrayExpr n:
-                    return All(n.Sizes, f, out var sizes) ? n with { Sizes = sizes } : e;
-                case InterpolatedExpr s:
-                    return All(s.Holes, f, out var holes) ? s with { Holes = holes } : e;
-                default:
-                    return e;
-            }
-        }
-
-        /// <summary>Rewrites each item; true (and the new items) when one of them changed, otherwise the items as they were.</summary>
-        private static bool All(Helpers.EquatableArray<Expr> items, System.Func<Expr, Expr?> f, out Helpers.EquatableArray<Expr> result)
-        {
-            Expr[]? changed = null;
-            for (int k = 0; k < items.Count; k++)
-            {
-                var item = Rewrite(items[k], f);
-                if (changed is null && ReferenceEquals(item, items[k])) continue;
-                if (changed is null)
-                {
-                    changed = new Expr[items.Count];
-                    for (int j = 0; j < k; j++) changed[j] = items[j];
-                }
-                changed[k] = item;
-            }
-            result = changed is null ? items : new Helpers.EquatableArray<Expr>(changed);
-            return changed != null;
         }
 
         private static string Fresh(HashSet<string> names, string stem)
